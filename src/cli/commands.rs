@@ -1,0 +1,243 @@
+//! Each subcommand: parse its URL, connect, send the engine command, print the result.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::client::Client;
+use super::progress::ProgressView;
+use super::{Action, Common, output};
+use crate::model::path::RemotePath;
+use crate::model::site::{FtpUrl, Password, Site};
+use crate::model::transfer::Direction;
+use crate::protocol::{Command, ErrorReport, Event, ExistingTarget, TransferRequest};
+
+/// Runs one subcommand to the end; returns the exit status (0 ok, 1 failure, 2 usage).
+pub fn run(common: &Common, action: Action) -> i32 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("skiff: cannot start: {e}");
+            return 1;
+        }
+    };
+    match runtime.block_on(run_async(common, action)) {
+        Ok(()) => 0,
+        Err(Failure::Usage(message)) => {
+            eprintln!("skiff: {message}");
+            2
+        }
+        Err(Failure::Engine(report)) => {
+            eprintln!("skiff: {}", report.message);
+            1
+        }
+    }
+}
+
+enum Failure {
+    Usage(String),
+    Engine(ErrorReport),
+}
+
+impl From<ErrorReport> for Failure {
+    fn from(e: ErrorReport) -> Self {
+        Self::Engine(e)
+    }
+}
+
+/// The site and path of `url` with the common options and the password applied.
+fn target(common: &Common, url: &str) -> Result<(Site, FtpUrl), Failure> {
+    let parsed = FtpUrl::parse(url).map_err(|e| Failure::Usage(e.to_string()))?;
+    let mut site = parsed.site.clone();
+    site.data_mode = common.mode.into();
+    site.timeout = Duration::from_secs(common.timeout);
+    site.insecure = common.insecure;
+    if site.password.is_none() {
+        if let Ok(p) = std::env::var("SKIFF_PASSWORD") {
+            site.password = Some(Password::new(p));
+        } else if common.password_stdin {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| Failure::Usage(format!("cannot read the password from stdin: {e}")))?;
+            site.password = Some(Password::new(line.trim_end_matches(['\r', '\n'])));
+        }
+    }
+    Ok((site, parsed))
+}
+
+async fn run_async(common: &Common, action: Action) -> Result<(), Failure> {
+    let url = match &action {
+        Action::Ls { url, .. }
+        | Action::Get { url, .. }
+        | Action::Put { url, .. }
+        | Action::Mkdir { url }
+        | Action::Rm { url, .. }
+        | Action::Mv { url, .. } => url.clone(),
+    };
+    let (site, parsed) = target(common, &url)?;
+    let mut client = Client::connect(site, common.verbose, ProgressView::new(common.quiet)).await?;
+    let result = perform(&mut client, &parsed, action).await;
+    client.progress().summary();
+    client.close().await;
+    result
+}
+
+async fn perform(client: &mut Client, url: &FtpUrl, action: Action) -> Result<(), Failure> {
+    let session = client.session;
+    let path = url.path.clone();
+    match action {
+        Action::Ls { long, json, .. } => {
+            let listed = client
+                .call(|request| Command::List {
+                    request,
+                    session,
+                    path: path.clone(),
+                })
+                .await;
+            let mut entries = match listed {
+                Ok(Event::Listing { entries, .. }) => entries,
+                Ok(_) => Vec::new(),
+                // A file, not a folder: show just that entry.
+                Err(e) if e.code.is_some() => match client
+                    .call(|request| Command::Stat {
+                        request,
+                        session,
+                        path: path.clone(),
+                    })
+                    .await?
+                {
+                    Event::Stat {
+                        entry: Some(entry), ..
+                    } if !entry.is_dir() => vec![entry],
+                    _ => return Err(e.into()),
+                },
+                Err(e) => return Err(e.into()),
+            };
+            output::sort(&mut entries);
+            let text = if json {
+                output::json(&entries) + "\n"
+            } else if long {
+                output::long(&entries)
+            } else {
+                output::short(&entries)
+            };
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+            Ok(())
+        }
+        Action::Get {
+            local,
+            recursive,
+            resume,
+            overwrite,
+            segments,
+            jobs,
+            ..
+        } => {
+            let existing = if overwrite {
+                ExistingTarget::Overwrite
+            } else if resume {
+                ExistingTarget::Resume
+            } else {
+                ExistingTarget::Refuse
+            };
+            let job = TransferRequest {
+                direction: Direction::Download,
+                local: local.unwrap_or_else(|| PathBuf::from(".")),
+                remote: path,
+                recursive,
+                existing,
+                connections: usize::from(jobs),
+                segments: usize::from(segments),
+                keep_times: true,
+            };
+            client
+                .call(|request| Command::Transfer {
+                    request,
+                    session,
+                    job,
+                })
+                .await?;
+            Ok(())
+        }
+        Action::Put {
+            local,
+            recursive,
+            overwrite,
+            jobs,
+            ..
+        } => {
+            let job = TransferRequest {
+                direction: Direction::Upload,
+                local,
+                remote: path,
+                recursive,
+                existing: if overwrite {
+                    ExistingTarget::Overwrite
+                } else {
+                    ExistingTarget::Refuse
+                },
+                connections: usize::from(jobs),
+                segments: 1,
+                keep_times: true,
+            };
+            client
+                .call(|request| Command::Transfer {
+                    request,
+                    session,
+                    job,
+                })
+                .await?;
+            Ok(())
+        }
+        Action::Mkdir { .. } => {
+            client
+                .call(|request| Command::Mkdir {
+                    request,
+                    session,
+                    path,
+                })
+                .await?;
+            Ok(())
+        }
+        Action::Rm { recursive, .. } => {
+            if path.is_root() {
+                return Err(Failure::Usage(
+                    "refusing to delete the server's root folder".to_owned(),
+                ));
+            }
+            client
+                .call(|request| Command::Remove {
+                    request,
+                    session,
+                    path,
+                    recursive,
+                })
+                .await?;
+            Ok(())
+        }
+        Action::Mv { new_path, .. } => {
+            let to = if new_path.starts_with('/') {
+                RemotePath::new(&new_path)
+            } else {
+                RemotePath::new(&format!("{}/{new_path}", path.parent()))
+            };
+            client
+                .call(|request| Command::Rename {
+                    request,
+                    session,
+                    from: path,
+                    to,
+                })
+                .await?;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! The command line: `skiff ls|get|put|mkdir|rm|mv`, a second front end over the same engine
+//! the window uses. Exit status 0 ok, 1 failure, 2 usage.
+
+mod client;
+mod commands;
+mod output;
+mod progress;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::model::site::DataMode;
+
+/// Skiff: a fast, safe FTP/FTPS client.
+#[derive(Debug, Parser)]
+#[command(name = "skiff", version, about, after_help = URL_HELP)]
+pub struct Cli {
+    /// Options every subcommand takes.
+    #[command(flatten)]
+    pub common: Common,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Action>,
+}
+
+const URL_HELP: &str = "URL: ftp://user[:pass]@host[:port]/path (plain), ftpes://... (explicit TLS), \
+ftps://... (implicit TLS, port 990)\nPassword: in the URL, or the SKIFF_PASSWORD environment variable, \
+or --password-stdin; anonymous login when the URL names no user.";
+
+/// Options shared by all subcommands.
+#[derive(Debug, Args)]
+pub struct Common {
+    /// Data connection mode.
+    #[arg(long, value_enum, default_value = "auto", global = true)]
+    pub mode: ModeArg,
+    /// Seconds to wait for the server at each step.
+    #[arg(long, default_value_t = 30, global = true, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// Accept any TLS certificate (self-signed, expired, other host).
+    #[arg(long, global = true)]
+    pub insecure: bool,
+    /// Read the password from the first line of standard input.
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
+    /// Print nothing but errors (and requested output).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Print the FTP conversation to stderr (the password masked).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+/// `--mode` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ModeArg {
+    /// EPSV, then PASV when the server refuses it.
+    Auto,
+    /// Passive (PASV).
+    Pasv,
+    /// Extended passive (EPSV).
+    Epsv,
+    /// Active (PORT on IPv4, EPRT on IPv6): the server connects back.
+    Active,
+}
+
+impl From<ModeArg> for DataMode {
+    fn from(m: ModeArg) -> Self {
+        match m {
+            ModeArg::Auto => Self::Auto,
+            ModeArg::Pasv => Self::Passive,
+            ModeArg::Epsv => Self::ExtendedPassive,
+            ModeArg::Active => Self::Active,
+        }
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Action {
+    /// List a remote folder.
+    Ls {
+        /// The folder (or file).
+        url: String,
+        /// Long format: permissions, size, date, name.
+        #[arg(short, long)]
+        long: bool,
+        /// JSON: an array of {name, kind, size, modified}.
+        #[arg(long, conflicts_with = "long")]
+        json: bool,
+    },
+    /// Download a file or (with -r) a folder.
+    Get {
+        /// The remote file or folder.
+        url: String,
+        /// Where to put it: a folder (the file goes inside) or a file name. Default: here.
+        local: Option<PathBuf>,
+        /// Copy folders with everything in them.
+        #[arg(short, long)]
+        recursive: bool,
+        /// Continue a partial download (REST at its length).
+        #[arg(long, conflicts_with = "overwrite")]
+        resume: bool,
+        /// Replace existing local files.
+        #[arg(long)]
+        overwrite: bool,
+        /// Split one large file over N connections.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=10))]
+        segments: u16,
+        /// Transfer N files at once, each on its own connection.
+        #[arg(short = 'j', long = "jobs", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=10))]
+        jobs: u16,
+    },
+    /// Upload a file or (with -r) a folder.
+    Put {
+        /// The local file or folder.
+        local: PathBuf,
+        /// The remote folder (the file goes inside) or file name.
+        url: String,
+        /// Copy folders with everything in them.
+        #[arg(short, long)]
+        recursive: bool,
+        /// Replace existing remote files.
+        #[arg(long)]
+        overwrite: bool,
+        /// Transfer N files at once, each on its own connection.
+        #[arg(short = 'j', long = "jobs", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=10))]
+        jobs: u16,
+    },
+    /// Create a remote folder.
+    Mkdir {
+        /// The new folder.
+        url: String,
+    },
+    /// Delete a remote file, or a folder with -r.
+    Rm {
+        /// What to delete.
+        url: String,
+        /// Delete a folder and everything in it.
+        #[arg(short, long)]
+        recursive: bool,
+    },
+    /// Rename or move a remote file or folder.
+    Mv {
+        /// What to move.
+        url: String,
+        /// The new path: absolute, or relative to the folder it is in.
+        new_path: String,
+    },
+}
+
+/// Runs the command line; returns the process exit status.
+#[must_use]
+pub fn run(cli: Cli) -> i32 {
+    let Some(action) = cli.command else {
+        eprintln!("skiff: the window is not built yet; use a subcommand (skiff --help)");
+        return 2;
+    };
+    commands::run(&cli.common, action)
+}

@@ -1,0 +1,296 @@
+//! The engine task: owns every session, routes each command to a task of its own, and turns
+//! results into events. Cancel aborts a request's task (and with it every connection it holds).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+
+use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::events::EventSink;
+use crate::engine::ftp::FtpVfs;
+use crate::engine::local::{DisplayPath, LocalVfs};
+use crate::engine::queue::{self, RequestContext};
+use crate::engine::session::Session;
+use crate::engine::vfs::{self, Vfs};
+use crate::model::entry::EntryKind;
+use crate::protocol::{Command, Event, RequestId, SessionId};
+
+type Shared<T> = Arc<Mutex<T>>;
+
+/// The engine's state, owned by its task.
+pub struct Actor {
+    events: EventSink,
+    sessions: Shared<HashMap<SessionId, Arc<Session>>>,
+    running: Shared<HashMap<RequestId, AbortHandle>>,
+    next_session: u64,
+    next_transfer: Arc<AtomicU64>,
+}
+
+impl Actor {
+    /// A fresh engine that reports to `events`.
+    #[must_use]
+    pub fn new(events: EventSink) -> Self {
+        Self {
+            events,
+            sessions: Arc::default(),
+            running: Arc::default(),
+            next_session: 1,
+            next_transfer: Arc::new(AtomicU64::new(1)),
+        }
+    }
+
+    /// Handles commands until every handle is dropped, then closes all sessions.
+    pub async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
+        while let Some(command) = commands.recv().await {
+            self.handle(command);
+        }
+        let sessions: Vec<Arc<Session>> = self
+            .sessions
+            .lock()
+            .map(|mut s| s.drain().map(|(_, v)| v).collect())
+            .unwrap_or_default();
+        for session in sessions {
+            session.close().await;
+        }
+    }
+
+    fn session(&self, id: SessionId) -> EngineResult<Arc<Session>> {
+        self.sessions
+            .lock()
+            .ok()
+            .and_then(|s| s.get(&id).cloned())
+            .ok_or_else(|| EngineError::Invalid(format!("session {} is not connected", id.0)))
+    }
+
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::Connect { request, site } => {
+                let id = SessionId(self.next_session);
+                self.next_session += 1;
+                let events = self.events.clone();
+                let sessions = Arc::clone(&self.sessions);
+                self.spawn(request, async move {
+                    let vfs = FtpVfs::connect(&site, events.log_sink(Some(id))).await?;
+                    let (home, greeting) = (vfs.home().clone(), vfs.greeting().to_owned());
+                    let session = Arc::new(Session::new(id, site, vfs, events.clone()));
+                    if let Ok(mut map) = sessions.lock() {
+                        map.insert(id, session);
+                    }
+                    Ok(Some(Event::Connected {
+                        request,
+                        session: id,
+                        home,
+                        greeting,
+                    }))
+                });
+            }
+            Command::List {
+                request,
+                session,
+                path,
+            } => self.browse(request, session, move |s| {
+                Box::pin(async move {
+                    let mut browse = s.browse().await?;
+                    let result = browse.vfs()?.list(&path).await;
+                    let entries = browse.finish(result)?;
+                    Ok(Some(Event::Listing {
+                        request,
+                        path,
+                        entries,
+                    }))
+                })
+            }),
+            Command::ListLocal { request, path } => self.spawn(request, async move {
+                let entries = LocalVfs.list(&DisplayPath(path.clone())).await?;
+                Ok(Some(Event::LocalListing {
+                    request,
+                    path,
+                    entries,
+                }))
+            }),
+            Command::Stat {
+                request,
+                session,
+                path,
+            } => self.browse(request, session, move |s| {
+                Box::pin(async move {
+                    let mut browse = s.browse().await?;
+                    let result = browse.vfs()?.stat(&path).await;
+                    let entry = browse.finish(result)?;
+                    Ok(Some(Event::Stat { request, entry }))
+                })
+            }),
+            Command::Mkdir {
+                request,
+                session,
+                path,
+            } => self.browse(request, session, move |s| {
+                Box::pin(async move {
+                    let mut browse = s.browse().await?;
+                    let result = browse.vfs()?.mkdir(&path).await;
+                    browse.finish(result).map(|()| None)
+                })
+            }),
+            Command::Remove {
+                request,
+                session,
+                path,
+                recursive,
+            } => self.browse(request, session, move |s| {
+                Box::pin(async move {
+                    let mut browse = s.browse().await?;
+                    let result = remove(browse.vfs()?, &path, recursive).await;
+                    browse.finish(result).map(|()| None)
+                })
+            }),
+            Command::Rename {
+                request,
+                session,
+                from,
+                to,
+            } => self.browse(request, session, move |s| {
+                Box::pin(async move {
+                    let mut browse = s.browse().await?;
+                    let result = browse.vfs()?.rename(&from, &to).await;
+                    browse.finish(result).map(|()| None)
+                })
+            }),
+            Command::Transfer {
+                request,
+                session,
+                job,
+            } => match self.session(session) {
+                Ok(session) => {
+                    let ctx = Arc::new(RequestContext {
+                        session,
+                        request,
+                        events: self.events.clone(),
+                        next_transfer: Arc::clone(&self.next_transfer),
+                    });
+                    self.spawn(
+                        request,
+                        async move { queue::run(ctx, job).await.map(|()| None) },
+                    );
+                }
+                Err(e) => self.events.send(Event::Failed {
+                    request,
+                    error: e.report(),
+                }),
+            },
+            Command::Cancel { request } => {
+                let handle = self
+                    .running
+                    .lock()
+                    .ok()
+                    .and_then(|mut r| r.remove(&request));
+                if let Some(handle) = handle {
+                    handle.abort();
+                    self.events.send(Event::Failed {
+                        request,
+                        error: EngineError::Cancelled.report(),
+                    });
+                }
+            }
+            Command::Disconnect { session } => {
+                let removed = self
+                    .sessions
+                    .lock()
+                    .ok()
+                    .and_then(|mut s| s.remove(&session));
+                if let Some(s) = removed {
+                    let events = self.events.clone();
+                    tokio::spawn(async move {
+                        s.close().await;
+                        events.send(Event::Disconnected { session });
+                    });
+                }
+            }
+        }
+    }
+
+    /// Runs a browsing operation on `session`'s connection.
+    fn browse<F>(&self, request: RequestId, session: SessionId, op: F)
+    where
+        F: FnOnce(
+                Arc<Session>,
+            )
+                -> std::pin::Pin<Box<dyn Future<Output = EngineResult<Option<Event>>> + Send>>
+            + Send
+            + 'static,
+    {
+        match self.session(session) {
+            Ok(s) => self.spawn(request, op(s)),
+            Err(e) => self.events.send(Event::Failed {
+                request,
+                error: e.report(),
+            }),
+        }
+    }
+
+    /// Runs one request in its own task; its answer is `Some(event)`, or [`Event::Done`] for
+    /// `None`, or [`Event::Failed`].
+    fn spawn<F>(&self, request: RequestId, work: F)
+    where
+        F: Future<Output = EngineResult<Option<Event>>> + Send + 'static,
+    {
+        let events = self.events.clone();
+        let running = Arc::clone(&self.running);
+        // Holding the lock while spawning means the task's removal always follows the insert.
+        let Ok(mut guard) = self.running.lock() else {
+            return;
+        };
+        let task = tokio::spawn(async move {
+            let result = work.await;
+            let still_running = running
+                .lock()
+                .ok()
+                .and_then(|mut r| r.remove(&request))
+                .is_some();
+            if !still_running {
+                return; // Cancelled: the cancel already answered.
+            }
+            events.send(match result {
+                Ok(Some(event)) => event,
+                Ok(None) => Event::Done { request },
+                Err(e) => Event::Failed {
+                    request,
+                    error: e.report(),
+                },
+            });
+        });
+        guard.insert(request, task.abort_handle());
+    }
+}
+
+/// Deletes a remote file or folder (`recursive`: with its contents).
+async fn remove(
+    ftp: &mut FtpVfs,
+    path: &crate::model::path::RemotePath,
+    recursive: bool,
+) -> EngineResult<()> {
+    let entry = ftp.stat(path).await?.ok_or_else(|| EngineError::Server {
+        action: format!("deleting {path}"),
+        code: 550,
+        text: "no such file or folder on the server".to_owned(),
+    })?;
+    let is_dir = entry.kind == EntryKind::Dir;
+    if is_dir && !recursive {
+        return ftp.remove_dir(path).await;
+    }
+    vfs::remove_tree(ftp, path, is_dir).await
+}
+
+/// Allocates request ids.
+#[derive(Debug, Clone, Default)]
+pub struct RequestIds(Arc<AtomicU64>);
+
+impl RequestIds {
+    /// The next unused id.
+    #[must_use]
+    pub fn next(&self) -> RequestId {
+        RequestId(self.0.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+}

@@ -1,0 +1,81 @@
+//! The engine: a tokio actor that owns every FTP connection. Front ends send [`Command`]s
+//! through an [`EngineHandle`] and read [`Event`]s back.
+
+pub mod actor;
+pub mod error;
+pub mod events;
+pub mod ftp;
+pub mod local;
+pub mod log;
+pub mod queue;
+pub mod segments;
+pub mod session;
+pub mod throttle;
+pub mod transfer;
+pub mod vfs;
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use crate::protocol::{Command, Event, RequestId};
+pub use events::Waker;
+
+/// Commands waiting for the engine at most (a full channel makes senders wait).
+const COMMAND_CAPACITY: usize = 256;
+
+/// A cheap, cloneable way to talk to the engine. The engine stops when every handle is gone.
+#[derive(Clone)]
+pub struct EngineHandle {
+    commands: mpsc::Sender<Command>,
+    ids: actor::RequestIds,
+}
+
+/// The engine has stopped (its runtime shut down).
+#[derive(Debug, thiserror::Error)]
+#[error("the engine has stopped")]
+pub struct EngineGone;
+
+impl EngineHandle {
+    /// Starts the engine on `runtime`; `waker` is called after events are sent.
+    pub fn spawn(
+        runtime: &tokio::runtime::Handle,
+        waker: Waker,
+    ) -> (Self, mpsc::UnboundedReceiver<Event>) {
+        let (command_tx, command_rx) = mpsc::channel(COMMAND_CAPACITY);
+        let (event_tx, event_rx) = mpsc::unbounded_channel();
+        let actor = actor::Actor::new(events::EventSink::new(event_tx, waker));
+        runtime.spawn(actor.run(command_rx));
+        (
+            Self {
+                commands: command_tx,
+                ids: actor::RequestIds::default(),
+            },
+            event_rx,
+        )
+    }
+
+    /// A fresh request id.
+    #[must_use]
+    pub fn next_request(&self) -> RequestId {
+        self.ids.next()
+    }
+
+    /// Sends a command, waiting if the engine is busy.
+    pub async fn send(&self, command: Command) -> Result<(), EngineGone> {
+        self.commands.send(command).await.map_err(|_| EngineGone)
+    }
+
+    /// Sends a command without waiting (for a UI thread); gives it back when the queue is full.
+    pub fn try_send(&self, command: Command) -> Result<(), Box<Command>> {
+        self.commands
+            .try_send(command)
+            .map_err(|e| Box::new(e.into_inner()))
+    }
+
+    /// A no-op waker, for front ends that poll.
+    #[must_use]
+    pub fn no_waker() -> Waker {
+        Arc::new(|| {})
+    }
+}

@@ -1,0 +1,394 @@
+//! One file between the server and the local disk: downloads into a `.skiff-part` file beside
+//! the target that is renamed only when complete and the size matches; REST resume both ways;
+//! size verification; modification times kept.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWrite, AsyncWriteExt};
+
+use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::events::ProgressReporter;
+use crate::engine::ftp::{FtpVfs, bounded};
+use crate::model::entry::EntryKind;
+use crate::model::path::RemotePath;
+use crate::protocol::ExistingTarget;
+
+/// Bytes moved per read.
+pub const CHUNK: usize = 256 * 1024;
+
+/// The suffix of a download that is not finished yet.
+pub const PART_SUFFIX: &str = ".skiff-part";
+
+/// How one file transfer ended well.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Transferred; the number of bytes the target now holds.
+    Done(u64),
+    /// Left alone: the target exists and was not to be replaced (or is already complete).
+    Skipped,
+}
+
+/// Settings of one file transfer.
+#[derive(Debug, Clone, Copy)]
+pub struct FileOptions {
+    /// What to do with an existing target.
+    pub existing: ExistingTarget,
+    /// Continue our own `.skiff-part` file (a retry), whatever `existing` says.
+    pub resume_part: bool,
+    /// Keep modification times.
+    pub keep_times: bool,
+    /// Limit for each network wait.
+    pub timeout: Duration,
+}
+
+/// The `.skiff-part` path beside `target`.
+#[must_use]
+pub fn part_path(target: &Path) -> PathBuf {
+    let mut name = target
+        .file_name()
+        .map(std::ffi::OsStr::to_os_string)
+        .unwrap_or_default();
+    name.push(PART_SUFFIX);
+    target.with_file_name(name)
+}
+
+/// The size and time of a remote file; an error when it is missing or a folder.
+pub async fn remote_file_facts(
+    ftp: &mut FtpVfs,
+    remote: &RemotePath,
+) -> EngineResult<(Option<u64>, Option<i64>)> {
+    match ftp.stat(remote).await? {
+        None => Err(EngineError::Server {
+            action: format!("reading {remote}"),
+            code: 550,
+            text: "no such file on the server".to_owned(),
+        }),
+        Some(e) if e.kind == EntryKind::Dir => Err(EngineError::Invalid(format!(
+            "{remote} is a folder: use -r to copy a folder"
+        ))),
+        Some(e) => {
+            let modified = match e.modified {
+                Some(t) => Some(t),
+                None => ftp.mdtm(remote).await?,
+            };
+            Ok((e.size, modified))
+        }
+    }
+}
+
+/// Where a download starts: the offset to REST at, and whether the final name is replaced.
+pub(crate) struct DownloadPlan {
+    /// Where to REST.
+    pub offset: u64,
+    /// Replace an existing target at the end.
+    pub replace: bool,
+}
+
+async fn local_len(path: &Path) -> EngineResult<Option<u64>> {
+    match tokio::fs::metadata(path).await {
+        Ok(m) => Ok(Some(m.len())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(EngineError::local(path, &e)),
+    }
+}
+
+/// Decides where a download starts, or `None` to skip it; refuses an existing target unless
+/// the options allow replacing or resuming it.
+pub(crate) async fn plan_download(
+    target: &Path,
+    part: &Path,
+    size: Option<u64>,
+    opts: &FileOptions,
+) -> EngineResult<Option<DownloadPlan>> {
+    let existing = local_len(target).await?;
+    let part_len = local_len(part).await?.unwrap_or(0);
+    let fits = |len: u64| size.is_none_or(|s| len <= s);
+    match (existing, opts.existing) {
+        (None, _) => {}
+        (Some(_), ExistingTarget::Refuse) => {
+            return Err(EngineError::Exists(target.display().to_string()));
+        }
+        (Some(_), ExistingTarget::Skip) => return Ok(None),
+        (Some(_), ExistingTarget::Overwrite) => {
+            return Ok(Some(DownloadPlan {
+                offset: 0,
+                replace: true,
+            }));
+        }
+        (Some(len), ExistingTarget::Resume) => {
+            if size == Some(len) {
+                return Ok(None);
+            }
+            if !fits(len) {
+                return Err(EngineError::Invalid(format!(
+                    "{} is larger than the file on the server: it cannot be resumed (use --overwrite)",
+                    target.display()
+                )));
+            }
+            // Continue the partial file the user has: it becomes our part file.
+            tokio::fs::rename(target, part)
+                .await
+                .map_err(|e| EngineError::local(target, &e))?;
+            return Ok(Some(DownloadPlan {
+                offset: len,
+                replace: false,
+            }));
+        }
+    }
+    let resume = opts.resume_part || opts.existing == ExistingTarget::Resume;
+    let offset = if resume && fits(part_len) {
+        part_len
+    } else {
+        0
+    };
+    Ok(Some(DownloadPlan {
+        offset,
+        replace: false,
+    }))
+}
+
+/// Downloads `remote` to `target` (a file path). Progress goes to `progress`.
+pub async fn download(
+    ftp: &mut FtpVfs,
+    remote: &RemotePath,
+    target: &Path,
+    opts: &FileOptions,
+    facts: (Option<u64>, Option<i64>),
+    progress: &mut ProgressReporter,
+) -> EngineResult<Outcome> {
+    let (size, modified) = facts;
+    let part = part_path(target);
+    let Some(plan) = plan_download(target, &part, size, opts).await? else {
+        return Ok(Outcome::Skipped);
+    };
+    let mut file = open_part(&part, plan.offset).await?;
+    let mut stream = ftp.open_read(remote, plan.offset).await?;
+    let copied = copy(
+        &mut stream,
+        &mut file,
+        plan.offset,
+        opts.timeout,
+        progress,
+        &part,
+    )
+    .await;
+    let done = match copied {
+        Ok(done) => done,
+        Err(e) => {
+            drop(stream);
+            return Err(e);
+        }
+    };
+    ftp.finish(stream, &format!("RETR {remote}")).await?;
+    file.sync_all()
+        .await
+        .map_err(|e| EngineError::local(&part, &e))?;
+    if let Some(expected) = size
+        && done != expected
+    {
+        return Err(EngineError::Disconnected(format!(
+            "downloading {remote}: {done} of {expected} bytes arrived"
+        )));
+    }
+    if opts.keep_times
+        && let Some(t) = modified
+    {
+        set_local_mtime(file, t, &part).await?;
+    } else {
+        drop(file);
+    }
+    commit(&part, target, plan.replace).await?;
+    progress.finish(done);
+    Ok(Outcome::Done(done))
+}
+
+async fn open_part(part: &Path, offset: u64) -> EngineResult<tokio::fs::File> {
+    let err = |e: std::io::Error| EngineError::local(part, &e);
+    if offset == 0 {
+        return tokio::fs::File::create(part).await.map_err(err);
+    }
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .open(part)
+        .await
+        .map_err(err)?;
+    file.set_len(offset).await.map_err(err)?;
+    file.seek(std::io::SeekFrom::Start(offset))
+        .await
+        .map_err(err)?;
+    Ok(file)
+}
+
+/// Moves the finished part file to its final name; without `replace`, never over an existing
+/// file (a hard link fails if the name is taken; file systems without links fall back to a
+/// check and rename).
+pub(crate) async fn commit(part: &Path, target: &Path, replace: bool) -> EngineResult<()> {
+    if replace {
+        return tokio::fs::rename(part, target)
+            .await
+            .map_err(|e| EngineError::local(target, &e));
+    }
+    match tokio::fs::hard_link(part, target).await {
+        Ok(()) => tokio::fs::remove_file(part)
+            .await
+            .map_err(|e| EngineError::local(part, &e)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(EngineError::Exists(target.display().to_string()))
+        }
+        Err(_) => {
+            if local_len(target).await?.is_some() {
+                return Err(EngineError::Exists(target.display().to_string()));
+            }
+            tokio::fs::rename(part, target)
+                .await
+                .map_err(|e| EngineError::local(target, &e))
+        }
+    }
+}
+
+pub(crate) async fn set_local_mtime(
+    file: tokio::fs::File,
+    unix_seconds: i64,
+    path: &Path,
+) -> EngineResult<()> {
+    let Ok(secs) = u64::try_from(unix_seconds) else {
+        return Ok(());
+    };
+    let time = UNIX_EPOCH + Duration::from_secs(secs);
+    let std_file = file.into_std().await;
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        std_file
+            .set_modified(time)
+            .map_err(|e| EngineError::local(&path, &e))
+    })
+    .await
+    .map_err(|e| EngineError::Invalid(e.to_string()))?
+}
+
+/// Uploads `source` (a local file) to `remote`.
+pub async fn upload(
+    ftp: &mut FtpVfs,
+    source: &Path,
+    remote: &RemotePath,
+    opts: &FileOptions,
+    progress: &mut ProgressReporter,
+) -> EngineResult<Outcome> {
+    let meta = tokio::fs::metadata(source)
+        .await
+        .map_err(|e| EngineError::local(source, &e))?;
+    let size = meta.len();
+    let existing = ftp.stat(remote).await?;
+    let resume = opts.resume_part || opts.existing == ExistingTarget::Resume;
+    let offset = match (&existing, opts.existing) {
+        (None, _) => 0,
+        (Some(e), _) if e.kind == EntryKind::Dir => {
+            return Err(EngineError::Invalid(format!(
+                "{remote} is a folder on the server"
+            )));
+        }
+        (Some(e), _) if resume => match e.size {
+            Some(s) if s == size => return Ok(Outcome::Skipped),
+            Some(s) if s < size => s,
+            _ => 0,
+        },
+        (Some(_), ExistingTarget::Refuse) => {
+            return Err(EngineError::Exists(format!("{remote} on the server")));
+        }
+        (Some(_), ExistingTarget::Skip) => return Ok(Outcome::Skipped),
+        (Some(_), _) => 0,
+    };
+    let mut file = tokio::fs::File::open(source)
+        .await
+        .map_err(|e| EngineError::local(source, &e))?;
+    if offset > 0 {
+        file.seek(std::io::SeekFrom::Start(offset))
+            .await
+            .map_err(|e| EngineError::local(source, &e))?;
+    }
+    let mut stream = ftp.open_write(remote, offset).await?;
+    let done = copy(
+        &mut file,
+        &mut stream,
+        offset,
+        opts.timeout,
+        progress,
+        source,
+    )
+    .await?;
+    bounded(opts.timeout, "finishing the upload", stream.flush())
+        .await?
+        .map_err(|e| EngineError::Disconnected(format!("uploading {remote} ({e})")))?;
+    ftp.finish(stream, &format!("STOR {remote}")).await?;
+    if let Some(on_server) = ftp.stat(remote).await?.and_then(|e| e.size)
+        && on_server != size
+    {
+        return Err(EngineError::Disconnected(format!(
+            "uploading {remote}: the server has {on_server} of {size} bytes"
+        )));
+    }
+    if opts.keep_times
+        && let Some(t) = meta.modified().ok().and_then(unix_seconds)
+    {
+        ftp.mfmt(remote, t).await?;
+    }
+    progress.finish(done);
+    Ok(Outcome::Done(done))
+}
+
+fn unix_seconds(time: SystemTime) -> Option<i64> {
+    time.duration_since(UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
+}
+
+/// Copies `from` to `to` until EOF; every read and write bounded by `timeout`. Returns the
+/// total bytes in place (`start` plus what was copied). `local` names the file for errors.
+pub async fn copy<R, W>(
+    from: &mut R,
+    to: &mut W,
+    start: u64,
+    timeout: Duration,
+    progress: &mut ProgressReporter,
+    local: &Path,
+) -> EngineResult<u64>
+where
+    R: AsyncRead + Unpin + Send,
+    W: AsyncWrite + Unpin + Send,
+{
+    let mut buf = vec![0u8; CHUNK];
+    let mut done = start;
+    loop {
+        let n = bounded(timeout, "waiting for data", from.read(&mut buf))
+            .await?
+            .map_err(|e| read_error(&e, local))?;
+        if n == 0 {
+            return Ok(done);
+        }
+        bounded(timeout, "sending data", to.write_all(&buf[..n]))
+            .await?
+            .map_err(|e| write_error(&e, local))?;
+        done += n as u64;
+        progress.update(done);
+    }
+}
+
+fn read_error(e: &std::io::Error, local: &Path) -> EngineError {
+    if e.kind() == std::io::ErrorKind::StorageFull
+        || e.raw_os_error().is_some() && e.kind() == std::io::ErrorKind::PermissionDenied
+    {
+        EngineError::local(local, e)
+    } else {
+        EngineError::Disconnected(format!("transferring {} ({e})", local.display()))
+    }
+}
+
+fn write_error(e: &std::io::Error, local: &Path) -> EngineError {
+    match e.kind() {
+        std::io::ErrorKind::StorageFull
+        | std::io::ErrorKind::PermissionDenied
+        | std::io::ErrorKind::QuotaExceeded => EngineError::local(local, e),
+        _ => EngineError::Disconnected(format!("transferring {} ({e})", local.display())),
+    }
+}

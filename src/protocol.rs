@@ -1,0 +1,288 @@
+//! Everything that crosses the channel between a front end (window or command line) and the
+//! engine: commands in, events out, each answer tagged with the request it answers.
+
+use std::path::PathBuf;
+
+use crate::model::entry::Entry;
+use crate::model::path::RemotePath;
+use crate::model::site::Site;
+use crate::model::transfer::{Direction, Progress, TransferId, TransferState};
+
+/// Tags a command; every answer to it carries the same id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
+
+/// One connected site (a browsing connection plus its transfer connections).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SessionId(pub u64);
+
+/// What to do when the target of a transfer already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExistingTarget {
+    /// Stop with an error that names the file (the safe default).
+    #[default]
+    Refuse,
+    /// Replace it.
+    Overwrite,
+    /// Continue from its length (REST).
+    Resume,
+    /// Leave it and count the file as skipped.
+    Skip,
+}
+
+/// A transfer to run: one file, or a whole tree with `recursive`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferRequest {
+    /// Download or upload.
+    pub direction: Direction,
+    /// The local file or folder (source of an upload, target of a download).
+    pub local: PathBuf,
+    /// The remote file or folder.
+    pub remote: RemotePath,
+    /// Copy folders with everything in them.
+    pub recursive: bool,
+    /// What to do with existing targets.
+    pub existing: ExistingTarget,
+    /// Files transferred at once, each on its own connection (1..=10).
+    pub connections: usize,
+    /// Connections one large download is split over (1 = not split).
+    pub segments: usize,
+    /// Keep modification times (MDTM on download, MFMT on upload).
+    pub keep_times: bool,
+}
+
+/// A request to the engine.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Connect and log in; answered by [`Event::Connected`].
+    Connect {
+        /// Request tag.
+        request: RequestId,
+        /// Where and how.
+        site: Site,
+    },
+    /// List a remote folder; answered by [`Event::Listing`].
+    List {
+        /// Request tag.
+        request: RequestId,
+        /// The connected site.
+        session: SessionId,
+        /// The folder.
+        path: RemotePath,
+    },
+    /// List a local folder (off the UI thread); answered by [`Event::LocalListing`].
+    ListLocal {
+        /// Request tag.
+        request: RequestId,
+        /// The folder.
+        path: PathBuf,
+    },
+    /// Size, kind and time of one remote path; answered by [`Event::Stat`].
+    Stat {
+        /// Request tag.
+        request: RequestId,
+        /// The connected site.
+        session: SessionId,
+        /// The path.
+        path: RemotePath,
+    },
+    /// Create a remote folder; answered by [`Event::Done`].
+    Mkdir {
+        /// Request tag.
+        request: RequestId,
+        /// The connected site.
+        session: SessionId,
+        /// The new folder.
+        path: RemotePath,
+    },
+    /// Delete a remote file, or a folder (with everything in it when `recursive`).
+    Remove {
+        /// Request tag.
+        request: RequestId,
+        /// The connected site.
+        session: SessionId,
+        /// What to delete.
+        path: RemotePath,
+        /// Delete a folder's contents too.
+        recursive: bool,
+    },
+    /// Rename or move a remote path; answered by [`Event::Done`].
+    Rename {
+        /// Request tag.
+        request: RequestId,
+        /// The connected site.
+        session: SessionId,
+        /// Current path.
+        from: RemotePath,
+        /// New path.
+        to: RemotePath,
+    },
+    /// Download or upload; per-file events, then [`Event::Done`] or [`Event::Failed`].
+    Transfer {
+        /// Request tag.
+        request: RequestId,
+        /// The connected site.
+        session: SessionId,
+        /// What to move.
+        job: TransferRequest,
+    },
+    /// Stop a running request (a transfer, a listing) within a second.
+    Cancel {
+        /// The request to stop.
+        request: RequestId,
+    },
+    /// Close every connection of a session.
+    Disconnect {
+        /// The session.
+        session: SessionId,
+    },
+}
+
+/// Who said a log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogKind {
+    /// A command Skiff sent (passwords masked).
+    Sent,
+    /// A reply the server sent.
+    Received,
+    /// Skiff's own note (addresses, mode switches).
+    Info,
+    /// Something went wrong.
+    Error,
+}
+
+/// How an error came about, for a front end to pick its words and offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Could not reach the server.
+    Connect,
+    /// Login refused.
+    Auth,
+    /// TLS failed or was refused.
+    Tls,
+    /// The server answered with an error code.
+    Server,
+    /// The server broke the protocol or a limit.
+    Protocol,
+    /// A data connection could not be opened.
+    DataConnection,
+    /// A network wait ran out.
+    Timeout,
+    /// The connection was lost.
+    Disconnected,
+    /// A local file or folder problem.
+    Local,
+    /// The target exists and was not to be replaced.
+    Exists,
+    /// The user stopped it.
+    Cancelled,
+    /// The request itself makes no sense (unknown session, bad name).
+    Invalid,
+}
+
+/// An error as a front end sees it: what happened, in a user's words, and the server's code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorReport {
+    /// Category.
+    pub kind: ErrorKind,
+    /// The message, saying what the user can do.
+    pub message: String,
+    /// The server's reply code, when the server refused.
+    pub code: Option<u16>,
+}
+
+/// Something the engine tells the front end.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// One line of the FTP conversation or a note about it.
+    Log {
+        /// The session it belongs to (`None` before one exists).
+        session: Option<SessionId>,
+        /// Who said it.
+        kind: LogKind,
+        /// The text, passwords masked.
+        text: String,
+    },
+    /// Logged in.
+    Connected {
+        /// The connect request.
+        request: RequestId,
+        /// The new session.
+        session: SessionId,
+        /// The server's current folder after login.
+        home: RemotePath,
+        /// The server's greeting.
+        greeting: String,
+    },
+    /// A remote folder's entries.
+    Listing {
+        /// The list request.
+        request: RequestId,
+        /// The folder listed.
+        path: RemotePath,
+        /// Its entries (`.`/`..` and unsafe names left out).
+        entries: Vec<Entry>,
+    },
+    /// A local folder's entries.
+    LocalListing {
+        /// The list request.
+        request: RequestId,
+        /// The folder listed.
+        path: PathBuf,
+        /// Its entries.
+        entries: Vec<Entry>,
+    },
+    /// One remote path's facts (`None`: it does not exist).
+    Stat {
+        /// The stat request.
+        request: RequestId,
+        /// The entry.
+        entry: Option<Entry>,
+    },
+    /// A file transfer began.
+    TransferStarted {
+        /// The request it belongs to.
+        request: RequestId,
+        /// Its id.
+        id: TransferId,
+        /// Which way.
+        direction: Direction,
+        /// The local path.
+        local: PathBuf,
+        /// The remote path.
+        remote: RemotePath,
+        /// The size, when known.
+        size: Option<u64>,
+    },
+    /// A file transfer moved on (at most ~10 per second per transfer, always the last).
+    TransferProgress {
+        /// The transfer.
+        id: TransferId,
+        /// Where it is.
+        progress: Progress,
+    },
+    /// A file transfer ended.
+    TransferFinished {
+        /// The transfer.
+        id: TransferId,
+        /// Done, failed, cancelled or skipped.
+        state: TransferState,
+    },
+    /// A request finished successfully.
+    Done {
+        /// The request.
+        request: RequestId,
+    },
+    /// A request failed.
+    Failed {
+        /// The request.
+        request: RequestId,
+        /// Why.
+        error: ErrorReport,
+    },
+    /// A session's connections are closed.
+    Disconnected {
+        /// The session.
+        session: SessionId,
+    },
+}
