@@ -81,7 +81,6 @@ impl FtpVfs {
         let mut stream = match site.protocol {
             Protocol::ImplicitTls => {
                 let connector = connector(site)?;
-                #[expect(deprecated, reason = "suppaftp's only entry point for implicit TLS")]
                 let fut =
                     AsyncRustlsFtpStream::connect_secure_implicit(peer, connector, &site.host);
                 bounded(timeout, "connecting", fut)

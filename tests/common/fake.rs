@@ -1,0 +1,199 @@
+//! A scripted, deliberately misbehaving FTP server for the cases a real server will not play:
+//! a PASV reply naming another host, a 1 MiB reply line, hostile names in a listing, a file cut
+//! mid-way, a slow file. Serves one file (`/file.bin`) and one listing; runs on its own thread
+//! with its own runtime and stops when dropped.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+
+/// What the fake server does.
+#[derive(Debug, Clone, Default)]
+pub struct Script {
+    /// The body of `/file.bin`.
+    pub file: Vec<u8>,
+    /// The text sent for LIST.
+    pub listing: String,
+    /// The host the PASV reply names (`None`: 127.0.0.1).
+    pub pasv_names: Option<[u8; 4]>,
+    /// Answer EPSV with 500.
+    pub refuse_epsv: bool,
+    /// Send a 1 MiB line (no newline for 1 MiB) instead of a greeting.
+    pub huge_greeting: bool,
+    /// Cut the first RETR after this many bytes (data and control connection closed).
+    pub cut_first_retr_at: Option<usize>,
+    /// Pause between 64 KiB chunks of a RETR.
+    pub slow_chunk_delay: Option<Duration>,
+}
+
+/// A running fake server.
+pub struct FakeServer {
+    /// Its control port on 127.0.0.1.
+    pub port: u16,
+    /// How many RETR commands it has seen.
+    pub retrs: Arc<AtomicUsize>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for FakeServer {
+    fn drop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+impl FakeServer {
+    /// Starts serving `script`.
+    pub fn start(script: Script) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let retrs = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&retrs);
+        let script = Arc::new(script);
+        runtime.spawn(async move {
+            loop {
+                let Ok((socket, _)) = listener.accept().await else {
+                    return;
+                };
+                tokio::spawn(session(socket, Arc::clone(&script), Arc::clone(&counter)));
+            }
+        });
+        Self {
+            port,
+            retrs,
+            runtime: Some(runtime),
+        }
+    }
+
+    /// `ftp://u:p@127.0.0.1:port/path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("ftp://u:p@127.0.0.1:{}{path}", self.port)
+    }
+}
+
+async fn reply(w: &mut tokio::net::tcp::OwnedWriteHalf, text: &str) -> std::io::Result<()> {
+    w.write_all(format!("{text}\r\n").as_bytes()).await
+}
+
+async fn session(
+    socket: TcpStream,
+    script: Arc<Script>,
+    retrs: Arc<AtomicUsize>,
+) -> std::io::Result<()> {
+    let (r, mut w) = socket.into_split();
+    if script.huge_greeting {
+        let line = vec![b'2'; 1024 * 1024];
+        w.write_all(&line).await?;
+        return w.write_all(b"\r\n").await;
+    }
+    reply(&mut w, "220 fake server").await?;
+    let mut lines = BufReader::new(r).lines();
+    let mut data: Option<TcpListener> = None;
+    let mut offset = 0usize;
+    while let Some(line) = lines.next_line().await? {
+        let (verb, arg) = line.split_once(' ').unwrap_or((line.as_str(), ""));
+        match verb.to_ascii_uppercase().as_str() {
+            "USER" => reply(&mut w, "331 password please").await?,
+            "PASS" => reply(&mut w, "230 ok").await?,
+            "FEAT" => {
+                w.write_all(b"211-Features:\r\n SIZE\r\n REST STREAM\r\n211 End\r\n")
+                    .await?
+            }
+            "TYPE" | "OPTS" | "NOOP" => reply(&mut w, "200 ok").await?,
+            "PWD" => reply(&mut w, "257 \"/\" is current").await?,
+            "CWD" => reply(&mut w, "250 ok").await?,
+            "SIZE" if arg == "/file.bin" => {
+                reply(&mut w, &format!("213 {}", script.file.len())).await?
+            }
+            "REST" => {
+                offset = arg.parse().unwrap_or(0);
+                reply(&mut w, "350 restarting").await?;
+            }
+            "EPSV" if script.refuse_epsv => reply(&mut w, "500 EPSV not understood").await?,
+            "EPSV" => {
+                let l = TcpListener::bind("127.0.0.1:0").await?;
+                reply(
+                    &mut w,
+                    &format!(
+                        "229 Entering Extended Passive Mode (|||{}|)",
+                        l.local_addr()?.port()
+                    ),
+                )
+                .await?;
+                data = Some(l);
+            }
+            "PASV" => {
+                let l = TcpListener::bind("127.0.0.1:0").await?;
+                let port = l.local_addr()?.port();
+                let h = script.pasv_names.unwrap_or([127, 0, 0, 1]);
+                reply(
+                    &mut w,
+                    &format!(
+                        "227 Entering Passive Mode ({},{},{},{},{},{})",
+                        h[0],
+                        h[1],
+                        h[2],
+                        h[3],
+                        port / 256,
+                        port % 256
+                    ),
+                )
+                .await?;
+                data = Some(l);
+            }
+            "LIST" | "RETR" => {
+                let Some(l) = data.take() else {
+                    reply(&mut w, "425 use PASV first").await?;
+                    continue;
+                };
+                let is_retr = verb.eq_ignore_ascii_case("RETR");
+                if is_retr && arg != "/file.bin" {
+                    reply(&mut w, "550 no such file").await?;
+                    continue;
+                }
+                reply(&mut w, "150 opening data connection").await?;
+                let (mut d, _) = l.accept().await?;
+                if !is_retr {
+                    d.write_all(script.listing.as_bytes()).await?;
+                    drop(d);
+                    reply(&mut w, "226 done").await?;
+                    continue;
+                }
+                let n = retrs.fetch_add(1, Ordering::SeqCst);
+                let body = &script.file[offset.min(script.file.len())..];
+                offset = 0;
+                if n == 0
+                    && let Some(cut) = script.cut_first_retr_at
+                {
+                    d.write_all(&body[..cut.min(body.len())]).await?;
+                    d.flush().await?;
+                    // The link drops: both connections close without a reply.
+                    return Ok(());
+                }
+                for chunk in body.chunks(64 * 1024) {
+                    d.write_all(chunk).await?;
+                    if let Some(delay) = script.slow_chunk_delay {
+                        tokio::time::sleep(delay).await;
+                    }
+                }
+                drop(d);
+                reply(&mut w, "226 done").await?;
+            }
+            "QUIT" => {
+                reply(&mut w, "221 bye").await?;
+                return Ok(());
+            }
+            _ => reply(&mut w, "502 not implemented").await?,
+        }
+    }
+    Ok(())
+}
