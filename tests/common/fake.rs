@@ -109,6 +109,9 @@ async fn session(
                     .await?
             }
             "TYPE" | "OPTS" | "NOOP" => reply(&mut w, "200 ok").await?,
+            "PORT" | "EPRT" => {
+                reply(&mut w, "200 PORT ok (but this server never connects back)").await?
+            }
             "PWD" => reply(&mut w, "257 \"/\" is current").await?,
             "CWD" => reply(&mut w, "250 ok").await?,
             "SIZE" if arg == "/file.bin" => {
@@ -152,7 +155,8 @@ async fn session(
             }
             "LIST" | "RETR" => {
                 let Some(l) = data.take() else {
-                    reply(&mut w, "425 use PASV first").await?;
+                    // Active mode: announce the transfer, never connect (a firewall in between).
+                    reply(&mut w, "150 opening data connection").await?;
                     continue;
                 };
                 let is_retr = verb.eq_ignore_ascii_case("RETR");
