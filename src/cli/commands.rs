@@ -92,46 +92,7 @@ async fn perform(client: &mut Client, url: &FtpUrl, action: Action) -> Result<()
     let session = client.session;
     let path = url.path.clone();
     match action {
-        Action::Ls { long, json, .. } => {
-            let listed = client
-                .call(|request| Command::List {
-                    request,
-                    session,
-                    path: path.clone(),
-                })
-                .await;
-            let mut entries = match listed {
-                Ok(Event::Listing { entries, .. }) => entries,
-                Ok(_) => Vec::new(),
-                // A file, not a folder: show just that entry.
-                Err(e) if e.code.is_some() => match client
-                    .call(|request| Command::Stat {
-                        request,
-                        session,
-                        path: path.clone(),
-                    })
-                    .await?
-                {
-                    Event::Stat {
-                        entry: Some(entry), ..
-                    } if !entry.is_dir() => vec![entry],
-                    _ => return Err(e.into()),
-                },
-                Err(e) => return Err(e.into()),
-            };
-            output::sort(&mut entries);
-            let text = if json {
-                output::json(&entries) + "\n"
-            } else if long {
-                output::long(&entries)
-            } else {
-                output::short(&entries)
-            };
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
-            Ok(())
-        }
+        Action::Ls { long, json, .. } => ls(client, path, long, json).await,
         Action::Get {
             local,
             recursive,
@@ -141,23 +102,17 @@ async fn perform(client: &mut Client, url: &FtpUrl, action: Action) -> Result<()
             jobs,
             ..
         } => {
-            let existing = if overwrite {
-                ExistingTarget::Overwrite
-            } else if resume {
-                ExistingTarget::Resume
-            } else {
-                ExistingTarget::Refuse
-            };
-            let job = TransferRequest {
-                direction: Direction::Download,
-                local: local.unwrap_or_else(|| PathBuf::from(".")),
-                remote: path,
+            let existing = existing_policy(overwrite, resume);
+            let local = local.unwrap_or_else(|| PathBuf::from("."));
+            let job = transfer_job(
+                Direction::Download,
+                local,
+                path,
                 recursive,
                 existing,
-                connections: usize::from(jobs),
-                segments: usize::from(segments),
-                keep_times: true,
-            };
+                jobs,
+                segments,
+            );
             client
                 .call(|request| Command::Transfer {
                     request,
@@ -174,20 +129,8 @@ async fn perform(client: &mut Client, url: &FtpUrl, action: Action) -> Result<()
             jobs,
             ..
         } => {
-            let job = TransferRequest {
-                direction: Direction::Upload,
-                local,
-                remote: path,
-                recursive,
-                existing: if overwrite {
-                    ExistingTarget::Overwrite
-                } else {
-                    ExistingTarget::Refuse
-                },
-                connections: usize::from(jobs),
-                segments: 1,
-                keep_times: true,
-            };
+            let existing = existing_policy(overwrite, false);
+            let job = transfer_job(Direction::Upload, local, path, recursive, existing, jobs, 1);
             client
                 .call(|request| Command::Transfer {
                     request,
@@ -239,5 +182,81 @@ async fn perform(client: &mut Client, url: &FtpUrl, action: Action) -> Result<()
                 .await?;
             Ok(())
         }
+    }
+}
+
+/// `skiff ls`: a folder's entries (or one file's), folders first.
+async fn ls(client: &mut Client, path: RemotePath, long: bool, json: bool) -> Result<(), Failure> {
+    let session = client.session;
+    let listed = client
+        .call(|request| Command::List {
+            request,
+            session,
+            path: path.clone(),
+        })
+        .await;
+    let mut entries = match listed {
+        Ok(Event::Listing { entries, .. }) => entries,
+        Ok(_) => Vec::new(),
+        // A file, not a folder: show just that entry.
+        Err(e) if e.code.is_some() => match client
+            .call(|request| Command::Stat {
+                request,
+                session,
+                path: path.clone(),
+            })
+            .await?
+        {
+            Event::Stat {
+                entry: Some(entry), ..
+            } if !entry.is_dir() => vec![entry],
+            _ => return Err(e.into()),
+        },
+        Err(e) => return Err(e.into()),
+    };
+    output::sort(&mut entries);
+    let text = if json {
+        output::json(&entries) + "\n"
+    } else if long {
+        output::long(&entries)
+    } else {
+        output::short(&entries)
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+    Ok(())
+}
+
+/// A transfer request with the CLI's defaults (modification times kept).
+fn transfer_job(
+    direction: Direction,
+    local: PathBuf,
+    remote: RemotePath,
+    recursive: bool,
+    existing: ExistingTarget,
+    jobs: u16,
+    segments: u16,
+) -> TransferRequest {
+    TransferRequest {
+        direction,
+        local,
+        remote,
+        recursive,
+        existing,
+        connections: usize::from(jobs),
+        segments: usize::from(segments),
+        keep_times: true,
+    }
+}
+
+/// `--overwrite` replaces, `--resume` continues, neither refuses.
+fn existing_policy(overwrite: bool, resume: bool) -> ExistingTarget {
+    if overwrite {
+        ExistingTarget::Overwrite
+    } else if resume {
+        ExistingTarget::Resume
+    } else {
+        ExistingTarget::Refuse
     }
 }

@@ -30,6 +30,10 @@ or --password-stdin; anonymous login when the URL names no user.";
 
 /// Options shared by all subcommands.
 #[derive(Debug, Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line flags"
+)]
 pub struct Common {
     /// Data connection mode.
     #[arg(long, value_enum, default_value = "auto", global = true)]

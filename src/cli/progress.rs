@@ -2,6 +2,7 @@
 //! summary; nothing at all when stderr is not a terminal or with `-q`.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::time::Instant;
 
@@ -119,10 +120,10 @@ impl ProgressView {
             human_bytes(rate)
         );
         if self.skipped > 0 {
-            line.push_str(&format!(", {} skipped", self.skipped));
+            let _ = write!(line, ", {} skipped", self.skipped);
         }
         if self.failed > 0 {
-            line.push_str(&format!(", {} failed", self.failed));
+            let _ = write!(line, ", {} failed", self.failed);
         }
         eprintln!("{line}");
     }

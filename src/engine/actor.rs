@@ -67,42 +67,7 @@ impl Actor {
 
     fn handle(&mut self, command: Command) {
         match command {
-            Command::Connect { request, site } => {
-                let id = SessionId(self.next_session);
-                self.next_session += 1;
-                let events = self.events.clone();
-                let sessions = Arc::clone(&self.sessions);
-                self.spawn(request, async move {
-                    let vfs = FtpVfs::connect(&site, events.log_sink(Some(id))).await?;
-                    let (home, greeting) = (vfs.home().clone(), vfs.greeting().to_owned());
-                    let session = Arc::new(Session::new(id, site, vfs, events.clone()));
-                    if let Ok(mut map) = sessions.lock() {
-                        map.insert(id, session);
-                    }
-                    Ok(Some(Event::Connected {
-                        request,
-                        session: id,
-                        home,
-                        greeting,
-                    }))
-                });
-            }
-            Command::List {
-                request,
-                session,
-                path,
-            } => self.browse(request, session, move |s| {
-                Box::pin(async move {
-                    let mut browse = s.browse().await?;
-                    let result = browse.vfs()?.list(&path).await;
-                    let entries = browse.finish(result)?;
-                    Ok(Some(Event::Listing {
-                        request,
-                        path,
-                        entries,
-                    }))
-                })
-            }),
+            Command::Connect { request, site } => self.connect(request, site),
             Command::ListLocal { request, path } => self.spawn(request, async move {
                 let entries = LocalVfs.list(&DisplayPath(path.clone())).await?;
                 Ok(Some(Event::LocalListing {
@@ -111,122 +76,127 @@ impl Actor {
                     entries,
                 }))
             }),
-            Command::Stat {
-                request,
-                session,
-                path,
-            } => self.browse(request, session, move |s| {
-                Box::pin(async move {
-                    let mut browse = s.browse().await?;
-                    let result = browse.vfs()?.stat(&path).await;
-                    let entry = browse.finish(result)?;
-                    Ok(Some(Event::Stat { request, entry }))
-                })
-            }),
-            Command::Mkdir {
-                request,
-                session,
-                path,
-            } => self.browse(request, session, move |s| {
-                Box::pin(async move {
-                    let mut browse = s.browse().await?;
-                    let result = browse.vfs()?.mkdir(&path).await;
-                    browse.finish(result).map(|()| None)
-                })
-            }),
-            Command::Remove {
-                request,
-                session,
-                path,
-                recursive,
-            } => self.browse(request, session, move |s| {
-                Box::pin(async move {
-                    let mut browse = s.browse().await?;
-                    let result = remove(browse.vfs()?, &path, recursive).await;
-                    browse.finish(result).map(|()| None)
-                })
-            }),
-            Command::Rename {
-                request,
-                session,
-                from,
-                to,
-            } => self.browse(request, session, move |s| {
-                Box::pin(async move {
-                    let mut browse = s.browse().await?;
-                    let result = browse.vfs()?.rename(&from, &to).await;
-                    browse.finish(result).map(|()| None)
-                })
-            }),
             Command::Transfer {
                 request,
                 session,
                 job,
-            } => match self.session(session) {
-                Ok(session) => {
-                    let ctx = Arc::new(RequestContext {
-                        session,
-                        request,
-                        events: self.events.clone(),
-                        next_transfer: Arc::clone(&self.next_transfer),
-                    });
-                    self.spawn(
-                        request,
-                        async move { queue::run(ctx, job).await.map(|()| None) },
-                    );
-                }
-                Err(e) => self.events.send(Event::Failed {
-                    request,
-                    error: e.report(),
-                }),
-            },
-            Command::Cancel { request } => {
-                let handle = self
-                    .running
-                    .lock()
-                    .ok()
-                    .and_then(|mut r| r.remove(&request));
-                if let Some(handle) = handle {
-                    handle.abort();
-                    self.events.send(Event::Failed {
-                        request,
-                        error: EngineError::Cancelled.report(),
-                    });
-                }
-            }
-            Command::Disconnect { session } => {
-                let removed = self
-                    .sessions
-                    .lock()
-                    .ok()
-                    .and_then(|mut s| s.remove(&session));
-                if let Some(s) = removed {
-                    let events = self.events.clone();
-                    tokio::spawn(async move {
-                        s.close().await;
-                        events.send(Event::Disconnected { session });
-                    });
-                }
-            }
+            } => self.transfer(request, session, job),
+            Command::Cancel { request } => self.cancel(request),
+            Command::Disconnect { session } => self.disconnect(session),
+            browsing => self.browse_command(browsing),
         }
     }
 
-    /// Runs a browsing operation on `session`'s connection.
-    fn browse<F>(&self, request: RequestId, session: SessionId, op: F)
-    where
-        F: FnOnce(
-                Arc<Session>,
-            )
-                -> std::pin::Pin<Box<dyn Future<Output = EngineResult<Option<Event>>> + Send>>
-            + Send
-            + 'static,
-    {
+    fn connect(&mut self, request: RequestId, site: crate::model::site::Site) {
+        let id = SessionId(self.next_session);
+        self.next_session += 1;
+        let events = self.events.clone();
+        let sessions = Arc::clone(&self.sessions);
+        self.spawn(request, async move {
+            let vfs = FtpVfs::connect(&site, events.log_sink(Some(id))).await?;
+            let (home, greeting) = (vfs.home().clone(), vfs.greeting().to_owned());
+            let session = Arc::new(Session::new(id, site, vfs, events.clone()));
+            if let Ok(mut map) = sessions.lock() {
+                map.insert(id, session);
+            }
+            Ok(Some(Event::Connected {
+                request,
+                session: id,
+                home,
+                greeting,
+            }))
+        });
+    }
+
+    /// List, stat, mkdir, remove and rename: one operation on the browsing connection.
+    fn browse_command(&self, command: Command) {
+        let (request, session) = match &command {
+            Command::List {
+                request, session, ..
+            }
+            | Command::Stat {
+                request, session, ..
+            }
+            | Command::Mkdir {
+                request, session, ..
+            }
+            | Command::Remove {
+                request, session, ..
+            }
+            | Command::Rename {
+                request, session, ..
+            } => (*request, *session),
+            _ => return,
+        };
+        let session = match self.session(session) {
+            Ok(s) => s,
+            Err(e) => {
+                return self.events.send(Event::Failed {
+                    request,
+                    error: e.report(),
+                });
+            }
+        };
+        self.spawn(request, async move {
+            let mut browse = session.browse().await?;
+            let result = browse_operation(browse.vfs()?, command).await;
+            browse.finish(result)
+        });
+    }
+
+    fn transfer(
+        &self,
+        request: RequestId,
+        session: SessionId,
+        job: crate::protocol::TransferRequest,
+    ) {
         match self.session(session) {
-            Ok(s) => self.spawn(request, op(s)),
+            Ok(session) => {
+                let ctx = Arc::new(RequestContext {
+                    session,
+                    request,
+                    events: self.events.clone(),
+                    next_transfer: Arc::clone(&self.next_transfer),
+                });
+                self.spawn(
+                    request,
+                    async move { queue::run(ctx, job).await.map(|()| None) },
+                );
+            }
             Err(e) => self.events.send(Event::Failed {
                 request,
                 error: e.report(),
             }),
+        }
+    }
+
+    fn cancel(&self, request: RequestId) {
+        let handle = self
+            .running
+            .lock()
+            .ok()
+            .and_then(|mut r| r.remove(&request));
+        if let Some(handle) = handle {
+            handle.abort();
+            self.events.send(Event::Failed {
+                request,
+                error: EngineError::Cancelled.report(),
+            });
+        }
+    }
+
+    fn disconnect(&self, session: SessionId) {
+        let removed = self
+            .sessions
+            .lock()
+            .ok()
+            .and_then(|mut s| s.remove(&session));
+        if let Some(s) = removed {
+            let events = self.events.clone();
+            tokio::spawn(async move {
+                s.close().await;
+                events.send(Event::Disconnected { session });
+            });
         }
     }
 
@@ -262,6 +232,32 @@ impl Actor {
             });
         });
         guard.insert(request, task.abort_handle());
+    }
+}
+
+/// Runs one browsing command on `ftp`; its answer event, or `None` for [`Event::Done`].
+async fn browse_operation(ftp: &mut FtpVfs, command: Command) -> EngineResult<Option<Event>> {
+    match command {
+        Command::List { request, path, .. } => {
+            let entries = ftp.list(&path).await?;
+            Ok(Some(Event::Listing {
+                request,
+                path,
+                entries,
+            }))
+        }
+        Command::Stat { request, path, .. } => {
+            let entry = ftp.stat(&path).await?;
+            Ok(Some(Event::Stat { request, entry }))
+        }
+        Command::Mkdir { path, .. } => ftp.mkdir(&path).await.map(|()| None),
+        Command::Remove {
+            path, recursive, ..
+        } => remove(ftp, &path, recursive).await.map(|()| None),
+        Command::Rename { from, to, .. } => ftp.rename(&from, &to).await.map(|()| None),
+        other => Err(EngineError::Invalid(format!(
+            "not a browsing command: {other:?}"
+        ))),
     }
 }
 

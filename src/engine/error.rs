@@ -129,6 +129,7 @@ impl EngineError {
     }
 
     /// A local I/O error on `path`.
+    #[must_use]
     pub fn local(path: &std::path::Path, err: &std::io::Error) -> Self {
         Self::Local {
             path: path.display().to_string(),

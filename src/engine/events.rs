@@ -44,7 +44,7 @@ impl EventSink {
                 session,
                 kind,
                 text,
-            })
+            });
         })
     }
 }

@@ -222,7 +222,7 @@ async fn scan_upload(
                             modified: None,
                         },
                     )
-                    .await?
+                    .await?;
                 }
                 EntryKind::Link | EntryKind::Other => ctx.session.log().info(format!(
                     "Skipped {}: not a regular file or folder",
@@ -346,24 +346,25 @@ async fn attempt_file(
     id: TransferId,
     opts: &FileOptions,
 ) -> EngineResult<Outcome> {
-    if request.direction == Direction::Download && request.segments > 1 && !opts.resume_part {
-        if let Some(size) = file.size
-            && size >= segments::MIN_SEGMENTED_SIZE
-            && request.existing != crate::protocol::ExistingTarget::Resume
-        {
-            let mut progress = ProgressReporter::new(id, ctx.events.clone(), Some(size), 0);
-            return segments::download(
-                &ctx.session,
-                &file.remote,
-                &file.local,
-                size,
-                file.modified,
-                request.segments,
-                opts,
-                &mut progress,
-            )
-            .await;
-        }
+    if request.direction == Direction::Download
+        && request.segments > 1
+        && !opts.resume_part
+        && let Some(size) = file.size
+        && size >= segments::MIN_SEGMENTED_SIZE
+        && request.existing != crate::protocol::ExistingTarget::Resume
+    {
+        let mut progress = ProgressReporter::new(id, ctx.events.clone(), Some(size), 0);
+        return segments::download(
+            &ctx.session,
+            &file.remote,
+            &file.local,
+            size,
+            file.modified,
+            request.segments,
+            opts,
+            &mut progress,
+        )
+        .await;
     }
     if connection.is_none() {
         *connection = Some(ctx.session.take_connection().await?);

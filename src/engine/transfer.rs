@@ -281,23 +281,25 @@ pub async fn upload(
     let size = meta.len();
     let existing = ftp.stat(remote).await?;
     let resume = opts.resume_part || opts.existing == ExistingTarget::Resume;
-    let offset = match (&existing, opts.existing) {
-        (None, _) => 0,
-        (Some(e), _) if e.kind == EntryKind::Dir => {
+    let offset = match &existing {
+        None => 0,
+        Some(e) if e.kind == EntryKind::Dir => {
             return Err(EngineError::Invalid(format!(
                 "{remote} is a folder on the server"
             )));
         }
-        (Some(e), _) if resume => match e.size {
+        Some(e) if resume => match e.size {
             Some(s) if s == size => return Ok(Outcome::Skipped),
             Some(s) if s < size => s,
             _ => 0,
         },
-        (Some(_), ExistingTarget::Refuse) => {
-            return Err(EngineError::Exists(format!("{remote} on the server")));
-        }
-        (Some(_), ExistingTarget::Skip) => return Ok(Outcome::Skipped),
-        (Some(_), _) => 0,
+        Some(_) => match opts.existing {
+            ExistingTarget::Refuse => {
+                return Err(EngineError::Exists(format!("{remote} on the server")));
+            }
+            ExistingTarget::Skip => return Ok(Outcome::Skipped),
+            ExistingTarget::Overwrite | ExistingTarget::Resume => 0,
+        },
     };
     let mut file = tokio::fs::File::open(source)
         .await

@@ -106,16 +106,16 @@ async fn session(
             "PASS" => reply(&mut w, "230 ok").await?,
             "FEAT" => {
                 w.write_all(b"211-Features:\r\n SIZE\r\n REST STREAM\r\n211 End\r\n")
-                    .await?
+                    .await?;
             }
             "TYPE" | "OPTS" | "NOOP" => reply(&mut w, "200 ok").await?,
             "PORT" | "EPRT" => {
-                reply(&mut w, "200 PORT ok (but this server never connects back)").await?
+                reply(&mut w, "200 PORT ok (but this server never connects back)").await?;
             }
             "PWD" => reply(&mut w, "257 \"/\" is current").await?,
             "CWD" => reply(&mut w, "250 ok").await?,
             "SIZE" if arg == "/file.bin" => {
-                reply(&mut w, &format!("213 {}", script.file.len())).await?
+                reply(&mut w, &format!("213 {}", script.file.len())).await?;
             }
             "REST" => {
                 offset = arg.parse().unwrap_or(0);

@@ -1,7 +1,14 @@
 //! Test fixtures: an in-process libunftp server on a free loopback port (plain or explicit
 //! TLS, passive and active), a scripted hostile server, temp dirs, and a deadline loop.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::too_many_lines,
+    clippy::many_single_char_names,
+    clippy::similar_names
+)]
 
 pub mod fake;
 

@@ -90,7 +90,7 @@ fn parse_type(value: &str) -> (EntryKind, Option<&'static str>, Option<String>) 
 }
 
 /// `YYYYMMDDHHMMSS` with an optional `.sss` fraction (ignored), UTC, as seconds since the epoch
-/// (MLSx `modify` facts and MDTM replies).
+/// (`MLSx` `modify` facts and MDTM replies).
 #[must_use]
 pub fn parse_time(value: &str) -> Option<i64> {
     let (whole, fraction) = value.split_once('.').unwrap_or((value, "0"));
