@@ -40,14 +40,17 @@ check() {
       grep -qE '^---> (PORT|EPRT) ' "$work/log"
   else
     curl "${opts[@]}" -v -T "$work/$f" "$base/$f" 2>"$work/log" &&
-      grep -qE "^> ($want) " "$work/log" &&
+      tr -d '\r' <"$work/log" | grep -qE "^> ($want)( |$)" &&
       curl "${opts[@]}" --list-only "$base/" >"$work/list" 2>>"$work/log" &&
       curl "${opts[@]}" -o "$out" "$base/$f" 2>>"$work/log" &&
       curl "${opts[@]}" -Q "DELE $f" --list-only "$base/" >/dev/null 2>>"$work/log"
   fi && grep -qx "$f" <(tr -d '\r' <"$work/list") && cmp -s "$out" "$work/$f" &&
     { echo "PASS $name $tls $mode"; passed=$((passed + 1)); return 0; }
   echo "FAIL $name $tls $mode"
-  sed 's/^/    /' "$work/log" | grep -v -e '^    [<*{}] ' -e 'PASS ' | tail -15
+  if [[ -n ${SELFTEST_VERBOSE:-} ]]; then
+    sed 's/^/    /' "$work/log"; echo "    listing:"; cat -A "$work/list"; cmp "$out" "$work/$f"
+  else
+    sed 's/^/    /' "$work/log" | grep -v -e '^    [<*{}] ' -e 'PASS ' | tail -15; fi
   failed=$((failed + 1))
 }
 

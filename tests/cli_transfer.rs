@@ -364,3 +364,28 @@ fn ls_long_and_plain_show_names_and_sizes() {
     assert_eq!(file["size"], 4);
     assert!(file["modified"].as_str().unwrap().ends_with('Z'));
 }
+
+#[test]
+fn download_keeps_the_server_modification_time() {
+    let server = TestServer::start();
+    let remote = server.file("old.txt");
+    std::fs::write(&remote, b"from 2001").unwrap();
+    let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&remote)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+    let local = tempfile::tempdir().unwrap();
+    ok(&[
+        "get",
+        &server.url("ftp", "/old.txt"),
+        local.path().to_str().unwrap(),
+    ]);
+    let got = std::fs::metadata(local.path().join("old.txt"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(got, when);
+}

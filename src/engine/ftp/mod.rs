@@ -276,6 +276,7 @@ impl FtpVfs {
                     .await
                     .map_err(|e| map_error(e, "REST", self.site.timeout))?;
             }
+            self.log_data_mode();
             self.log.sent(&cmd.text());
             let timeout = self.site.timeout;
             let stream = &mut self.stream;
@@ -341,6 +342,18 @@ impl FtpVfs {
                 }
                 Err(e) => return Err(map_error(e, &cmd.text(), self.site.timeout)),
             }
+        }
+    }
+
+    /// Says how the next data connection is opened (suppaftp sends PASV/EPSV/PORT itself).
+    fn log_data_mode(&self) {
+        match self.mode {
+            Mode::ExtendedPassive => self.log.info("Data connection: extended passive (EPSV)"),
+            Mode::Passive => self.log.info("Data connection: passive (PASV)"),
+            Mode::Active => self.log.info(format!(
+                "Data connection: active (PORT/EPRT with this machine's address); waiting up to {} s for the server to connect back",
+                self.site.timeout.as_secs()
+            )),
         }
     }
 
