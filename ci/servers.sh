@@ -172,7 +172,7 @@ servers_start_pyftpdlib() {
   mkdir -p "$dir"
   cat >"$dir/server.py" <<'PY'
 # One process, two listeners on the same IOLoop: plain FTP and explicit TLS (AUTH TLS).
-import logging, sys
+import logging, os, sys
 from pyftpdlib.authorizers import DummyAuthorizer
 from pyftpdlib.handlers import FTPHandler, TLS_FTPHandler
 from pyftpdlib.servers import FTPServer
@@ -190,7 +190,7 @@ for h in (Plain, Tls):
     h.banner = "pyftpdlib ready"
 Tls.certfile, Tls.keyfile = cert, key
 Tls.tls_control_required = Tls.tls_data_required = False
-logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+logging.basicConfig(level=os.environ.get("PYFTPD_LOG_LEVEL", "INFO"), stream=sys.stderr)
 plain = FTPServer(("127.0.0.1", int(port)), Plain)
 tls = FTPServer(("127.0.0.1", int(tls_port)), Tls)  # same default IOLoop as `plain`
 for s in (plain, tls):
