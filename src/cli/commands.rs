@@ -113,14 +113,7 @@ async fn perform(client: &mut Client, url: &FtpUrl, action: Action) -> Result<()
                 jobs,
                 segments,
             );
-            client
-                .call(|request| Command::Transfer {
-                    request,
-                    session,
-                    job,
-                })
-                .await?;
-            Ok(())
+            run_transfer(client, job).await
         }
         Action::Put {
             local,
@@ -131,14 +124,7 @@ async fn perform(client: &mut Client, url: &FtpUrl, action: Action) -> Result<()
         } => {
             let existing = existing_policy(overwrite, false);
             let job = transfer_job(Direction::Upload, local, path, recursive, existing, jobs, 1);
-            client
-                .call(|request| Command::Transfer {
-                    request,
-                    session,
-                    job,
-                })
-                .await?;
-            Ok(())
+            run_transfer(client, job).await
         }
         Action::Mkdir { .. } => {
             client
@@ -259,4 +245,17 @@ fn existing_policy(overwrite: bool, resume: bool) -> ExistingTarget {
     } else {
         ExistingTarget::Refuse
     }
+}
+
+/// Sends a transfer request and waits for it to finish.
+async fn run_transfer(client: &mut Client, job: TransferRequest) -> Result<(), Failure> {
+    let session = client.session;
+    client
+        .call(|request| Command::Transfer {
+            request,
+            session,
+            job,
+        })
+        .await?;
+    Ok(())
 }
