@@ -31,10 +31,10 @@ impl Harness {
             .unwrap();
         let wakes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let counter = std::sync::Arc::clone(&wakes);
-        let waker = std::sync::Arc::new(move || {
+        let on_event = std::sync::Arc::new(move || {
             counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         });
-        let (engine, events) = EngineHandle::spawn(rt.handle(), waker);
+        let (engine, events) = EngineHandle::spawn(rt.handle(), on_event);
         Self {
             rt,
             engine,
