@@ -127,7 +127,10 @@ fn missing_remote_file_fails_and_creates_nothing() {
 
 #[test]
 fn untrusted_certificate_is_refused_without_insecure() {
-    let server = TestServer::with(ServerOptions { tls: true });
+    let server = TestServer::with(ServerOptions {
+        tls: true,
+        ..ServerOptions::default()
+    });
     let out = skiff()
         .args(["ls", &server.url("ftpes", "/")])
         .output()

@@ -127,7 +127,10 @@ fn plain_active_round_trip() {
 #[test]
 fn explicit_tls_passive_round_trip() {
     round_trip(
-        &TestServer::with(ServerOptions { tls: true }),
+        &TestServer::with(ServerOptions {
+            tls: true,
+            ..ServerOptions::default()
+        }),
         "ftpes",
         "pasv",
     );
@@ -136,7 +139,10 @@ fn explicit_tls_passive_round_trip() {
 #[test]
 fn explicit_tls_extended_passive_round_trip() {
     round_trip(
-        &TestServer::with(ServerOptions { tls: true }),
+        &TestServer::with(ServerOptions {
+            tls: true,
+            ..ServerOptions::default()
+        }),
         "ftpes",
         "epsv",
     );
@@ -145,8 +151,35 @@ fn explicit_tls_extended_passive_round_trip() {
 #[test]
 fn explicit_tls_active_round_trip() {
     round_trip(
-        &TestServer::with(ServerOptions { tls: true }),
+        &TestServer::with(ServerOptions {
+            tls: true,
+            ..ServerOptions::default()
+        }),
         "ftpes",
+        "active",
+    );
+}
+
+#[test]
+fn implicit_tls_passive_round_trip() {
+    round_trip(
+        &TestServer::with(ServerOptions {
+            implicit: true,
+            ..ServerOptions::default()
+        }),
+        "ftps",
+        "pasv",
+    );
+}
+
+#[test]
+fn implicit_tls_active_round_trip() {
+    round_trip(
+        &TestServer::with(ServerOptions {
+            implicit: true,
+            ..ServerOptions::default()
+        }),
+        "ftps",
         "active",
     );
 }
@@ -154,6 +187,7 @@ fn explicit_tls_active_round_trip() {
 fn big_file(scheme: &str, segments: &str) {
     let server = TestServer::with(ServerOptions {
         tls: scheme == "ftpes",
+        ..ServerOptions::default()
     });
     let local = tempfile::tempdir().unwrap();
     let src = local.path().join("big.bin");

@@ -49,6 +49,9 @@ impl Authenticator for OneUser {
 pub struct ServerOptions {
     /// Offer AUTH TLS with a self-signed certificate.
     pub tls: bool,
+    /// Implicit TLS: `port` is a TLS front (TLS from the first byte) before the server, whose
+    /// data connections are TLS too (PROT P). Implies `tls`.
+    pub implicit: bool,
 }
 
 /// An in-process FTP server serving a temp dir; stopped (its runtime shut down) on drop.
@@ -70,7 +73,8 @@ impl TestServer {
     pub fn with(options: ServerOptions) -> Self {
         let root = tempfile::tempdir().unwrap();
         let certs = tempfile::tempdir().unwrap();
-        let (cert, key) = if options.tls {
+        let tls = options.tls || options.implicit;
+        let (cert, key) = if tls {
             write_certificate(certs.path())
         } else {
             (PathBuf::new(), PathBuf::new())
@@ -85,6 +89,7 @@ impl TestServer {
             .unwrap();
         let port = listener.local_addr().unwrap().port();
         let served = root.path().to_path_buf();
+        let acceptor = options.implicit.then(|| implicit_tls_acceptor(&cert, &key));
         runtime.spawn(async move {
             let _keep_certs = certs;
             loop {
@@ -99,13 +104,17 @@ impl TestServer {
                 .greeting("Skiff test server")
                 .passive_host(std::net::Ipv4Addr::LOCALHOST)
                 .active_passive_mode(libunftp::options::ActivePassiveMode::ActiveAndPassive);
-                if options.tls {
+                if tls {
                     builder = builder.ftps(cert.clone(), key.clone());
                 }
                 let server = builder.build().unwrap();
                 tokio::spawn(server.service(socket));
             }
         });
+        let port = match acceptor {
+            Some(acceptor) => runtime.block_on(implicit_tls_front(acceptor, port)),
+            None => port,
+        };
         Self {
             port,
             root,
@@ -133,6 +142,48 @@ impl Drop for TestServer {
             rt.shutdown_background();
         }
     }
+}
+
+/// Starts a TLS front that forwards the decrypted control connection to `port`; returns its port.
+async fn implicit_tls_front(acceptor: tokio_rustls::TlsAcceptor, port: u16) -> u16 {
+    let front = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let front_port = front.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((socket, _)) = front.accept().await else {
+                return;
+            };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(socket).await else {
+                    return;
+                };
+                let Ok(mut plain) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await
+                else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+            });
+        }
+    });
+    front_port
+}
+
+/// A TLS acceptor for the implicit-TLS front, with the server's certificate.
+fn implicit_tls_acceptor(cert: &Path, key: &Path) -> tokio_rustls::TlsAcceptor {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = vec![CertificateDer::from_pem_file(cert).unwrap()];
+    let key = PrivateKeyDer::from_pem_file(key).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
 }
 
 fn write_certificate(dir: &Path) -> (PathBuf, PathBuf) {

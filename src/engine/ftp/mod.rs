@@ -119,6 +119,24 @@ impl FtpVfs {
                 })?;
             log.info("TLS established; PBSZ 0 and PROT P accepted: data connections are encrypted");
         }
+        if site.protocol == Protocol::ImplicitTls {
+            // suppaftp's implicit connect does not ask for protected data connections itself.
+            let mut secured = stream;
+            for command in ["PBSZ 0", "PROT P"] {
+                log.sent(command);
+                let fut = secured.custom_command(command, &[Status::CommandOk]);
+                bounded(timeout, "setting up TLS", fut).await?.map_err(|e| match e {
+                    FtpError::UnexpectedResponse(r) => EngineError::Tls(format!(
+                        "the server refused {command} ({}); Skiff does not transfer data unencrypted over ftps://",
+                        reply_text(&r)
+                    )),
+                    other => map_error(other, command, timeout),
+                })?;
+                log.received(&format!("200 {command} accepted"));
+            }
+            stream = secured;
+            log.info("Implicit TLS established: data connections are encrypted");
+        }
         let mode = data::initial_mode(site.data_mode);
         stream.set_mode(mode);
         if mode == Mode::Active {
