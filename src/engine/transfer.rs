@@ -15,7 +15,7 @@ use crate::model::path::RemotePath;
 use crate::protocol::ExistingTarget;
 
 /// Bytes moved per read.
-pub const CHUNK: usize = 256 * 1024;
+pub const CHUNK: usize = 1024 * 1024;
 
 /// The suffix of a download that is not finished yet.
 pub const PART_SUFFIX: &str = ".skiff-part";
@@ -362,17 +362,26 @@ where
     let mut buf = vec![0u8; CHUNK];
     let mut done = start;
     loop {
-        let n = bounded(timeout, "waiting for data", from.read(&mut buf))
-            .await?
-            .map_err(|e| read_error(&e, local))?;
-        if n == 0 {
+        // Fill the buffer before writing: fewer, larger writes (each local write is a trip to
+        // tokio's blocking pool).
+        let mut filled = 0;
+        while filled < buf.len() {
+            let n = bounded(timeout, "waiting for data", from.read(&mut buf[filled..]))
+                .await?
+                .map_err(|e| read_error(&e, local))?;
+            if n == 0 {
+                break;
+            }
+            filled += n;
+            progress.update(done + filled as u64);
+        }
+        if filled == 0 {
             return Ok(done);
         }
-        bounded(timeout, "sending data", to.write_all(&buf[..n]))
+        bounded(timeout, "sending data", to.write_all(&buf[..filled]))
             .await?
             .map_err(|e| write_error(&e, local))?;
-        done += n as u64;
-        progress.update(done);
+        done += filled as u64;
     }
 }
 
