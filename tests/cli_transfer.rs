@@ -19,7 +19,7 @@ fn skiff() -> Command {
 
 /// Runs skiff with `args`, asserting success; returns stdout.
 fn ok(args: &[&str]) -> String {
-    let out = skiff().args(args).output().unwrap();
+    let out = skiff().args(args).arg("-v").output().unwrap();
     assert!(
         out.status.success(),
         "skiff {args:?} failed: {}",

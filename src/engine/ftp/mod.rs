@@ -66,7 +66,23 @@ impl DataCommand<'_> {
 
 impl FtpVfs {
     /// Connects, secures (when asked), logs in, reads FEAT, sets binary mode and reads PWD.
+    ///
+    /// Some servers (libunftp among them) race their switch to TLS after `234` and answer the
+    /// client's first TLS bytes in plain text; such a garbled handshake is retried once, with TLS
+    /// again (never without it).
     pub async fn connect(site: &Site, log: LogSink) -> EngineResult<Self> {
+        match Self::connect_once(site, log.clone()).await {
+            Err(EngineError::Tls(reason)) if reason.contains("InvalidContentType") => {
+                log.info(format!(
+                    "The server garbled the TLS handshake ({reason}); trying once more"
+                ));
+                Self::connect_once(site, log).await
+            }
+            other => other,
+        }
+    }
+
+    async fn connect_once(site: &Site, log: LogSink) -> EngineResult<Self> {
         let address = site.authority();
         log.info(format!(
             "Connecting to {address} ({})",
