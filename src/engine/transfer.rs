@@ -14,8 +14,11 @@ use crate::model::entry::EntryKind;
 use crate::model::path::RemotePath;
 use crate::protocol::ExistingTarget;
 
-/// Bytes moved per read.
+/// The copy buffer.
 pub const CHUNK: usize = 1024 * 1024;
+
+/// Bytes gathered from reads before they are written.
+const WRITE_AT: usize = 256 * 1024;
 
 /// The suffix of a download that is not finished yet.
 pub const PART_SUFFIX: &str = ".skiff-part";
@@ -362,10 +365,10 @@ where
     let mut buf = vec![0u8; CHUNK];
     let mut done = start;
     loop {
-        // Fill the buffer before writing: fewer, larger writes (each local write is a trip to
-        // tokio's blocking pool).
+        // Gather at least WRITE_AT bytes before writing: fewer, larger writes (each local write
+        // is a trip to tokio's blocking pool), while a slow link still reaches the disk often.
         let mut filled = 0;
-        while filled < buf.len() {
+        while filled < WRITE_AT {
             let n = bounded(timeout, "waiting for data", from.read(&mut buf[filled..]))
                 .await?
                 .map_err(|e| read_error(&e, local))?;
