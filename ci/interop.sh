@@ -121,9 +121,9 @@ check() { # STEP COMMAND... — a local check (cmp, diff, find)
 }
 
 # --- one combination ---------------------------------------------------------------------------
-combo() { # SCHEME MODE PORT
-  local scheme=$1 mode=$2 port=$3 f
-  local base="$scheme://$SERVERS_USER@127.0.0.1:$port" p="$scheme-$mode"
+combo() { # SCHEME MODE PORT [HOST]
+  local scheme=$1 mode=$2 port=$3 host=${4:-127.0.0.1} f
+  local base="$scheme://$SERVERS_USER@$host:$port" p="$scheme-$mode"
   local dl="$work/dl/$p-$RANDOM"
   opts=(--mode "$mode" --timeout 20 -v)
   [[ $scheme == ftp ]] || opts+=(--insecure)
@@ -212,5 +212,27 @@ for s in "${servers[@]}"; do
       fi ;;
   esac
 done
+# IPv6: pyftpdlib on [::1], so extended passive and active mode (EPRT, not PORT) run over IPv6.
+if [[ " ${servers[*]} " == *" pyftpdlib "* ]] && ip -6 addr show dev lo 2>/dev/null | grep -q 'inet6 ::1/'; then
+  v6home=$(servers_prepare_home "$work/home-v6")
+  v6port=$(servers_free_port)
+  servers__run "$work/pyftpdlib-v6.log" "$SERVERS_PY" -m pyftpdlib -i ::1 -p "$v6port" -w \
+    -d "$v6home" -u "$SERVERS_USER" -P "$SERVERS_PASS" -r 23000-23999
+  v6pid=$SERVERS_LASTPID
+  deadline=$((SECONDS + 10))
+  until timeout 1 bash -c "exec 3<>/dev/tcp/::1/$v6port" 2>/dev/null || ((SECONDS >= deadline)); do
+    sleep 0.1
+  done
+  for mode in epsv active; do
+    if combo ftp "$mode" "$v6port" "[::1]" >"$work/combo.log" 2>&1; then
+      report PASS pyftpd-v6 ftp "$mode" "(IPv6, pid $v6pid)"
+    else
+      report FAIL pyftpd-v6 ftp "$mode" "(IPv6)"
+      cat "$work/combo.log" "$work/pyftpdlib-v6.log"
+    fi
+  done
+else
+  echo "(no IPv6 loopback here: the IPv6 leg is skipped)"
+fi
 echo "$passed passed, $failed failed"
 ((failed == 0))
