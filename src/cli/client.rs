@@ -35,8 +35,11 @@ impl Client {
         verbose: bool,
         progress: ProgressView,
     ) -> Result<Self, ErrorReport> {
-        let (engine, events) =
-            EngineHandle::spawn(&tokio::runtime::Handle::current(), EngineHandle::no_waker());
+        let (engine, events) = EngineHandle::spawn_with_log(
+            &tokio::runtime::Handle::current(),
+            EngineHandle::no_waker(),
+            verbose,
+        );
         let mut client = Self {
             engine,
             events,

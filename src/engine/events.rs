@@ -19,13 +19,19 @@ pub type Waker = Arc<dyn Fn() + Send + Sync>;
 pub struct EventSink {
     tx: mpsc::UnboundedSender<Event>,
     waker: Waker,
+    log_conversation: bool,
 }
 
 impl EventSink {
-    /// An outbox over `tx` that calls `waker` after each event.
+    /// An outbox over `tx` that calls `waker` after each event; without `log_conversation`
+    /// no [`Event::Log`] is ever built (a script that does not show the log saves the work).
     #[must_use]
-    pub fn new(tx: mpsc::UnboundedSender<Event>, waker: Waker) -> Self {
-        Self { tx, waker }
+    pub fn new(tx: mpsc::UnboundedSender<Event>, waker: Waker, log_conversation: bool) -> Self {
+        Self {
+            tx,
+            waker,
+            log_conversation,
+        }
     }
 
     /// Sends one event (dropped silently when the front end is gone).
@@ -38,6 +44,9 @@ impl EventSink {
     /// A log sink whose lines become [`Event::Log`] for `session`.
     #[must_use]
     pub fn log_sink(&self, session: Option<SessionId>) -> LogSink {
+        if !self.log_conversation {
+            return LogSink::none();
+        }
         let sink = self.clone();
         LogSink::new(move |kind, text| {
             sink.send(Event::Log {

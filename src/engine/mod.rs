@@ -7,6 +7,7 @@ pub mod events;
 pub mod ftp;
 pub mod local;
 pub mod log;
+pub mod part_file;
 pub mod queue;
 pub mod segments;
 pub mod session;
@@ -37,19 +38,30 @@ pub struct EngineHandle {
 pub struct EngineGone;
 
 impl EngineHandle {
-    /// Starts the engine on `runtime`; `waker` is called after events are sent.
+    /// Starts the engine on `runtime`; `waker` is called after events are sent. The FTP
+    /// conversation is reported as [`Event::Log`] events.
     pub fn spawn(
         runtime: &tokio::runtime::Handle,
         waker: Waker,
     ) -> (Self, mpsc::UnboundedReceiver<Event>) {
+        Self::spawn_with_log(runtime, waker, true)
+    }
+
+    /// Like [`EngineHandle::spawn`], with the conversation log on or off.
+    pub fn spawn_with_log(
+        runtime: &tokio::runtime::Handle,
+        waker: Waker,
+        log_conversation: bool,
+    ) -> (Self, mpsc::UnboundedReceiver<Event>) {
         let (command_tx, command_rx) = mpsc::channel(COMMAND_CAPACITY);
         let (event_tx, event_rx) = mpsc::unbounded_channel();
-        let actor = actor::Actor::new(events::EventSink::new(event_tx, waker));
-        runtime.spawn(actor.run(command_rx));
+        let sink = events::EventSink::new(event_tx, waker, log_conversation);
+        runtime.spawn(actor::Actor::new(sink).run(command_rx));
+        let ids = actor::RequestIds::default();
         (
             Self {
                 commands: command_tx,
-                ids: actor::RequestIds::default(),
+                ids,
             },
             event_rx,
         )

@@ -12,8 +12,9 @@ use tokio::task::JoinSet;
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::events::ProgressReporter;
 use crate::engine::ftp::bounded;
+use crate::engine::part_file::{self, PlanRules};
 use crate::engine::session::Session;
-use crate::engine::transfer::{self, CHUNK, FileOptions, Outcome};
+use crate::engine::transfer::{CHUNK, FileOptions, Outcome};
 use crate::model::path::RemotePath;
 
 /// Files smaller than this are not worth splitting.
@@ -34,8 +35,13 @@ pub async fn download(
     opts: &FileOptions,
     progress: &mut ProgressReporter,
 ) -> EngineResult<Outcome> {
-    let part = transfer::part_path(target);
-    let Some(plan) = transfer::plan_download(target, &part, Some(size), opts).await? else {
+    let part = part_file::part_path(target);
+    let rules = PlanRules {
+        size: Some(size),
+        existing: opts.existing,
+        resume_part: false,
+    };
+    let Some(plan) = part_file::plan(target, rules).await? else {
         return Ok(Outcome::Skipped);
     };
     let file = tokio::fs::File::create(&part)
@@ -83,20 +89,14 @@ pub async fn download(
         let _ = file.set_len(keep).await;
         return Err(e);
     }
-    file.sync_all()
-        .await
-        .map_err(|e| EngineError::local(&part, &e))?;
     let done = total(&counters);
     if done != size {
         return Err(EngineError::Disconnected(format!(
             "downloading {remote}: {done} of {size} bytes arrived"
         )));
     }
-    match modified {
-        Some(t) if opts.keep_times => transfer::set_local_mtime(file, t, &part).await?,
-        _ => drop(file),
-    }
-    transfer::commit(&part, target, plan.replace).await?;
+    let keep = modified.filter(|_| opts.keep_times);
+    part_file::finish(file, target, keep, plan.replace).await?;
     progress.finish(done);
     Ok(Outcome::Done(done))
 }

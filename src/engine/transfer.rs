@@ -2,7 +2,7 @@
 //! the target that is renamed only when complete and the size matches; REST resume both ways;
 //! size verification; modification times kept.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWrite, AsyncWriteExt};
@@ -10,6 +10,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWrite, AsyncWriteExt
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::events::ProgressReporter;
 use crate::engine::ftp::{FtpVfs, bounded};
+use crate::engine::part_file::{self, PlanRules};
 use crate::model::entry::EntryKind;
 use crate::model::path::RemotePath;
 use crate::protocol::ExistingTarget;
@@ -19,9 +20,6 @@ pub const CHUNK: usize = 1024 * 1024;
 
 /// Bytes gathered from reads before they are written.
 const WRITE_AT: usize = 256 * 1024;
-
-/// The suffix of a download that is not finished yet.
-pub const PART_SUFFIX: &str = ".skiff-part";
 
 /// How one file transfer ended well.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,17 +41,6 @@ pub struct FileOptions {
     pub keep_times: bool,
     /// Limit for each network wait.
     pub timeout: Duration,
-}
-
-/// The `.skiff-part` path beside `target`.
-#[must_use]
-pub fn part_path(target: &Path) -> PathBuf {
-    let mut name = target
-        .file_name()
-        .map(std::ffi::OsStr::to_os_string)
-        .unwrap_or_default();
-    name.push(PART_SUFFIX);
-    target.with_file_name(name)
 }
 
 /// The size and time of a remote file; an error when it is missing or a folder.
@@ -80,77 +67,6 @@ pub async fn remote_file_facts(
     }
 }
 
-/// Where a download starts: the offset to REST at, and whether the final name is replaced.
-pub(crate) struct DownloadPlan {
-    /// Where to REST.
-    pub offset: u64,
-    /// Replace an existing target at the end.
-    pub replace: bool,
-}
-
-async fn local_len(path: &Path) -> EngineResult<Option<u64>> {
-    match tokio::fs::metadata(path).await {
-        Ok(m) => Ok(Some(m.len())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(EngineError::local(path, &e)),
-    }
-}
-
-/// Decides where a download starts, or `None` to skip it; refuses an existing target unless
-/// the options allow replacing or resuming it.
-pub(crate) async fn plan_download(
-    target: &Path,
-    part: &Path,
-    size: Option<u64>,
-    opts: &FileOptions,
-) -> EngineResult<Option<DownloadPlan>> {
-    let existing = local_len(target).await?;
-    let part_len = local_len(part).await?.unwrap_or(0);
-    let fits = |len: u64| size.is_none_or(|s| len <= s);
-    match (existing, opts.existing) {
-        (None, _) => {}
-        (Some(_), ExistingTarget::Refuse) => {
-            return Err(EngineError::Exists(target.display().to_string()));
-        }
-        (Some(_), ExistingTarget::Skip) => return Ok(None),
-        (Some(_), ExistingTarget::Overwrite) => {
-            return Ok(Some(DownloadPlan {
-                offset: 0,
-                replace: true,
-            }));
-        }
-        (Some(len), ExistingTarget::Resume) => {
-            if size == Some(len) {
-                return Ok(None);
-            }
-            if !fits(len) {
-                return Err(EngineError::Invalid(format!(
-                    "{} is larger than the file on the server: it cannot be resumed (use --overwrite)",
-                    target.display()
-                )));
-            }
-            // Continue the partial file the user has: it becomes our part file.
-            tokio::fs::rename(target, part)
-                .await
-                .map_err(|e| EngineError::local(target, &e))?;
-            return Ok(Some(DownloadPlan {
-                offset: len,
-                replace: false,
-            }));
-        }
-    }
-    let resume = opts.resume_part || opts.existing == ExistingTarget::Resume;
-    let offset = if resume && fits(part_len) {
-        part_len
-    } else {
-        0
-    };
-    Ok(Some(DownloadPlan {
-        offset,
-        replace: false,
-    }))
-}
-
 /// Downloads `remote` to `target` (a file path). Progress goes to `progress`.
 pub async fn download(
     ftp: &mut FtpVfs,
@@ -161,11 +77,15 @@ pub async fn download(
     progress: &mut ProgressReporter,
 ) -> EngineResult<Outcome> {
     let (size, modified) = facts;
-    let part = part_path(target);
-    let Some(plan) = plan_download(target, &part, size, opts).await? else {
+    let rules = PlanRules {
+        size,
+        existing: opts.existing,
+        resume_part: opts.resume_part,
+    };
+    let Some((plan, mut file)) = part_file::plan_and_open(target, rules).await? else {
         return Ok(Outcome::Skipped);
     };
-    let mut file = open_part(&part, plan.offset).await?;
+    let part = part_file::part_path(target);
     let mut stream = ftp.open_read(remote, plan.offset).await?;
     let copied = copy(
         &mut stream,
@@ -184,7 +104,7 @@ pub async fn download(
         }
     };
     ftp.finish(stream, &format!("RETR {remote}")).await?;
-    file.sync_all()
+    file.flush()
         .await
         .map_err(|e| EngineError::local(&part, &e))?;
     if let Some(expected) = size
@@ -194,80 +114,10 @@ pub async fn download(
             "downloading {remote}: {done} of {expected} bytes arrived"
         )));
     }
-    if opts.keep_times
-        && let Some(t) = modified
-    {
-        set_local_mtime(file, t, &part).await?;
-    } else {
-        drop(file);
-    }
-    commit(&part, target, plan.replace).await?;
+    let keep = modified.filter(|_| opts.keep_times);
+    part_file::finish(file, target, keep, plan.replace).await?;
     progress.finish(done);
     Ok(Outcome::Done(done))
-}
-
-async fn open_part(part: &Path, offset: u64) -> EngineResult<tokio::fs::File> {
-    let err = |e: std::io::Error| EngineError::local(part, &e);
-    if offset == 0 {
-        return tokio::fs::File::create(part).await.map_err(err);
-    }
-    let mut file = tokio::fs::OpenOptions::new()
-        .write(true)
-        .open(part)
-        .await
-        .map_err(err)?;
-    file.set_len(offset).await.map_err(err)?;
-    file.seek(std::io::SeekFrom::Start(offset))
-        .await
-        .map_err(err)?;
-    Ok(file)
-}
-
-/// Moves the finished part file to its final name; without `replace`, never over an existing
-/// file (a hard link fails if the name is taken; file systems without links fall back to a
-/// check and rename).
-pub(crate) async fn commit(part: &Path, target: &Path, replace: bool) -> EngineResult<()> {
-    if replace {
-        return tokio::fs::rename(part, target)
-            .await
-            .map_err(|e| EngineError::local(target, &e));
-    }
-    match tokio::fs::hard_link(part, target).await {
-        Ok(()) => tokio::fs::remove_file(part)
-            .await
-            .map_err(|e| EngineError::local(part, &e)),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            Err(EngineError::Exists(target.display().to_string()))
-        }
-        Err(_) => {
-            if local_len(target).await?.is_some() {
-                return Err(EngineError::Exists(target.display().to_string()));
-            }
-            tokio::fs::rename(part, target)
-                .await
-                .map_err(|e| EngineError::local(target, &e))
-        }
-    }
-}
-
-pub(crate) async fn set_local_mtime(
-    file: tokio::fs::File,
-    unix_seconds: i64,
-    path: &Path,
-) -> EngineResult<()> {
-    let Ok(secs) = u64::try_from(unix_seconds) else {
-        return Ok(());
-    };
-    let time = UNIX_EPOCH + Duration::from_secs(secs);
-    let std_file = file.into_std().await;
-    let path = path.to_path_buf();
-    tokio::task::spawn_blocking(move || {
-        std_file
-            .set_modified(time)
-            .map_err(|e| EngineError::local(&path, &e))
-    })
-    .await
-    .map_err(|e| EngineError::Invalid(e.to_string()))?
 }
 
 /// Uploads `source` (a local file) to `remote`.
