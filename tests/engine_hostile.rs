@@ -347,3 +347,31 @@ fn cancel_stops_a_transfer_mid_file_within_a_second() {
         "part file: {kept:?}"
     );
 }
+
+#[test]
+fn a_refused_epsv_is_remembered_for_the_session() {
+    let body = bytes(70_000, 5);
+    let listing = format!("-rw-r--r-- 1 u g {} Nov 25 10:00 file.bin\r\n", body.len());
+    let server = FakeServer::start(Script {
+        file: body.clone(),
+        listing,
+        refuse_epsv: true,
+        ..Script::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = skiff()
+        .args([
+            "get",
+            "-r",
+            "-v",
+            &server.url("/"),
+            dir.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let log = text(&out.stderr);
+    // The browsing connection learns it; the transfer connection starts with PASV.
+    assert_eq!(log.matches("refused EPSV; switching").count(), 1, "{log}");
+    assert!(std::fs::read(dir.path().join("download").join("file.bin")).unwrap() == body);
+}

@@ -1,6 +1,7 @@
 //! `Session`: one connected site, its browsing connection and its idle transfer connections.
 
 use std::sync::Mutex as StdMutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -23,6 +24,8 @@ pub struct Session {
     browse: Mutex<Option<FtpVfs>>,
     idle: StdMutex<Vec<FtpVfs>>,
     events: EventSink,
+    /// `Auto` mode saw EPSV refused: new connections start with PASV.
+    pasv_only: AtomicBool,
 }
 
 /// The browsing connection, held for one operation. If the operation is cancelled or fails on
@@ -30,6 +33,7 @@ pub struct Session {
 pub struct BrowseGuard<'a> {
     guard: MutexGuard<'a, Option<FtpVfs>>,
     finished: bool,
+    pasv_only: &'a AtomicBool,
 }
 
 impl BrowseGuard<'_> {
@@ -43,6 +47,9 @@ impl BrowseGuard<'_> {
     /// Ends the operation with `result`: a network failure drops the connection.
     pub fn finish<T>(mut self, result: EngineResult<T>) -> EngineResult<T> {
         self.finished = true;
+        if self.guard.as_ref().is_some_and(FtpVfs::fell_back_to_pasv) {
+            self.pasv_only.store(true, Ordering::Relaxed);
+        }
         if let Err(e) = &result
             && breaks_connection(e)
         {
@@ -83,6 +90,7 @@ impl Session {
             browse: Mutex::new(Some(browse)),
             idle: StdMutex::new(Vec::new()),
             events,
+            pasv_only: AtomicBool::new(false),
         }
     }
 
@@ -94,7 +102,11 @@ impl Session {
 
     /// Opens a new connection to the site.
     pub async fn connect(&self) -> EngineResult<FtpVfs> {
-        FtpVfs::connect(&self.site, self.log()).await
+        let mut vfs = FtpVfs::connect(&self.site, self.log()).await?;
+        if self.pasv_only.load(Ordering::Relaxed) {
+            vfs.use_pasv();
+        }
+        Ok(vfs)
     }
 
     /// The browsing connection, reconnecting (to the same site) when it was lost.
@@ -107,6 +119,7 @@ impl Session {
         Ok(BrowseGuard {
             guard,
             finished: false,
+            pasv_only: &self.pasv_only,
         })
     }
 
@@ -121,6 +134,9 @@ impl Session {
 
     /// Returns a healthy transfer connection for reuse.
     pub fn give_back(&self, connection: FtpVfs) {
+        if connection.fell_back_to_pasv() {
+            self.pasv_only.store(true, Ordering::Relaxed);
+        }
         if let Ok(mut pool) = self.idle.lock()
             && pool.len() < MAX_IDLE
         {

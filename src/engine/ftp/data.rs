@@ -4,7 +4,13 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use suppaftp::{FtpError, Mode};
+use std::pin::Pin;
+
+use suppaftp::{FtpError, Mode, Status};
+
+use super::reply::{map_error, reply_code, reply_text, reply_text_full};
+use super::{DataStream, FtpVfs, bounded};
+use crate::engine::error::EngineResult;
 
 use crate::engine::error::EngineError;
 use crate::engine::log::LogSink;
@@ -84,5 +90,163 @@ pub fn explain_failure(mode: Mode, detail: &str) -> EngineError {
              range may be blocked by a firewall: try active mode (--mode active), or ask the \
              server's admin to open the passive ports"
         )),
+    }
+}
+
+type BoxedOpen<'a> = Pin<Box<dyn Future<Output = suppaftp::FtpResult<DataStream>> + Send + 'a>>;
+
+/// A command that opens a data connection.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum DataCommand<'a> {
+    Retr(&'a str),
+    Stor(&'a str),
+    Appe(&'a str),
+    Mlsd(&'a str),
+    List,
+}
+
+impl DataCommand<'_> {
+    pub(super) fn text(&self) -> String {
+        match self {
+            Self::Retr(p) => format!("RETR {p}"),
+            Self::Stor(p) => format!("STOR {p}"),
+            Self::Appe(p) => format!("APPE {p}"),
+            Self::Mlsd(p) => format!("MLSD {p}"),
+            Self::List => "LIST".to_owned(),
+        }
+    }
+}
+
+impl FtpVfs {
+    /// Opens a data connection for `cmd` (REST `offset` first when non-zero). In `Auto` mode a
+    /// refused EPSV switches the session to PASV once, with a log line saying so.
+    pub(super) async fn open_data(
+        &mut self,
+        cmd: DataCommand<'_>,
+        offset: u64,
+    ) -> EngineResult<DataStream> {
+        let mut switched = false;
+        loop {
+            if offset > 0 {
+                self.log.sent(&format!("REST {offset}"));
+                let offset = usize::try_from(offset)
+                    .map_err(|_| EngineError::Invalid(format!("offset {offset} is too large")))?;
+                self.stream
+                    .resume_transfer(offset)
+                    .await
+                    .map_err(|e| map_error(e, "REST", self.site.timeout))?;
+            }
+            self.log_data_mode();
+            self.log.sent(&cmd.text());
+            let timeout = self.site.timeout;
+            let stream = &mut self.stream;
+            let fut: BoxedOpen<'_> = match cmd {
+                DataCommand::Retr(p) => Box::pin(stream.retr_as_stream(p)),
+                DataCommand::Stor(p) => Box::pin(stream.put_with_stream(p)),
+                DataCommand::Appe(p) => Box::pin(stream.append_with_stream(p)),
+                DataCommand::Mlsd(p) => Box::pin(async move {
+                    stream
+                        .custom_data_command(
+                            format!("MLSD {p}"),
+                            &[Status::AboutToSend, Status::AlreadyOpen],
+                        )
+                        .await
+                        .map(|(_, s)| s)
+                }),
+                DataCommand::List => Box::pin(async move {
+                    stream
+                        .custom_data_command("LIST", &[Status::AboutToSend, Status::AlreadyOpen])
+                        .await
+                        .map(|(_, s)| s)
+                }),
+            };
+            // Active mode waits up to `timeout` for the server's connection, on top of the reply.
+            match bounded(
+                timeout * 2,
+                &format!("opening the data connection for {}", cmd.text()),
+                fut,
+            )
+            .await?
+            {
+                Ok(stream) => return Ok(stream),
+                Err(FtpError::UnexpectedResponse(reply)) => {
+                    let code = reply_code(&reply);
+                    self.log.received(&reply_text_full(&reply));
+                    if self.site.data_mode == DataMode::Auto
+                        && self.mode == Mode::ExtendedPassive
+                        && is_not_supported(code)
+                        && !switched
+                    {
+                        self.mode = Mode::Passive;
+                        self.stream.set_mode(Mode::Passive);
+                        self.log.info("The server refused EPSV; switching this session to passive mode (PASV)");
+                        switched = true;
+                        continue;
+                    }
+                    if code == 425 {
+                        return Err(explain_failure(self.mode, &reply_text(&reply)));
+                    }
+                    return Err(EngineError::Server {
+                        action: cmd.text(),
+                        code,
+                        text: reply_text(&reply),
+                    });
+                }
+                Err(FtpError::ConnectionError(io))
+                    if matches!(
+                        io.kind(),
+                        std::io::ErrorKind::TimedOut | std::io::ErrorKind::ConnectionRefused
+                    ) =>
+                {
+                    return Err(explain_failure(self.mode, &io.to_string()));
+                }
+                Err(e) => return Err(map_error(e, &cmd.text(), self.site.timeout)),
+            }
+        }
+    }
+
+    /// Says how the next data connection is opened (suppaftp sends PASV/EPSV/PORT itself).
+    fn log_data_mode(&self) {
+        match self.mode {
+            Mode::ExtendedPassive => self.log.info("Data connection: extended passive (EPSV)"),
+            Mode::Passive => self.log.info("Data connection: passive (PASV)"),
+            Mode::Active => self.log.info(format!(
+                "Data connection: active (PORT/EPRT with this machine's address); waiting up to {} s for the server to connect back",
+                self.site.timeout.as_secs()
+            )),
+        }
+    }
+
+    /// Closes a data connection and reads the server's completion reply.
+    pub async fn finish(&mut self, stream: DataStream, action: &str) -> EngineResult<()> {
+        let result = bounded(
+            self.site.timeout,
+            &format!("waiting for the end of {action}"),
+            stream.finish(),
+        )
+        .await?;
+        match result {
+            Ok(()) => {
+                self.log.received("226 Transfer complete");
+                Ok(())
+            }
+            Err(FtpError::UnexpectedResponse(reply)) => {
+                self.log.received(&reply_text_full(&reply));
+                let code = reply_code(&reply);
+                if code == 426 || code == 451 {
+                    Err(EngineError::Disconnected(format!(
+                        "{action} (the server said {code} {})",
+                        reply_text(&reply)
+                    )))
+                } else {
+                    Err(EngineError::Server {
+                        action: action.to_owned(),
+                        code,
+                        text: reply_text(&reply),
+                    })
+                }
+            }
+            Err(e) => Err(map_error(e, action, self.site.timeout)),
+        }
     }
 }
