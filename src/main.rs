@@ -1,9 +1,29 @@
-//! The `skiff` binary: parses the command line and hands over to the CLI (the window comes
-//! with a later issue).
+//! The `skiff` binary: `skiff` / `skiff --demo` / `skiff URL` open the window, subcommands run
+//! the command line. Nothing else.
 
 use clap::Parser;
 
 fn main() {
     let cli = skiff::cli::Cli::parse();
-    std::process::exit(skiff::cli::run(cli));
+    let status = if let Some(action) = cli.command {
+        skiff::cli::run(&cli.common, action)
+    } else if let Some(bad) = cli
+        .url
+        .as_deref()
+        .filter(|u| skiff::model::site::FtpUrl::parse(u).is_err())
+    {
+        eprintln!(
+            "skiff: '{bad}' is neither a command nor an ftp://, ftpes:// or ftps:// URL (see skiff --help)"
+        );
+        2
+    } else {
+        let local_folder =
+            std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("/"));
+        let start = skiff::app::Start {
+            connect_to: cli.url,
+            local_folder,
+        };
+        skiff::app::run_window(start, cli.demo)
+    };
+    std::process::exit(status);
 }

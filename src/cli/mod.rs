@@ -14,8 +14,13 @@ use crate::model::site::DataMode;
 
 /// Skiff: a fast, safe FTP/FTPS client.
 #[derive(Debug, Parser)]
-#[command(name = "skiff", version, about, after_help = URL_HELP)]
+#[command(name = "skiff", version, about, after_help = URL_HELP, args_conflicts_with_subcommands = true)]
 pub struct Cli {
+    /// Open the window connected to a built-in demo FTP server on 127.0.0.1.
+    #[arg(long)]
+    pub demo: bool,
+    /// Open the window connected to this URL.
+    pub url: Option<String>,
     /// Options every subcommand takes.
     #[command(flatten)]
     pub common: Common,
@@ -153,12 +158,8 @@ pub enum Action {
     },
 }
 
-/// Runs the command line; returns the process exit status.
+/// Runs one subcommand; returns the process exit status.
 #[must_use]
-pub fn run(cli: Cli) -> i32 {
-    let Some(action) = cli.command else {
-        eprintln!("skiff: the window is not built yet; use a subcommand (skiff --help)");
-        return 2;
-    };
-    commands::run(&cli.common, action)
+pub fn run(common: &Common, action: Action) -> i32 {
+    commands::run(common, action)
 }

@@ -1,0 +1,331 @@
+//! `Action`: what a widget asks for; `plan` turns it into engine commands and state changes
+//! (a pane starts loading, a pending request is remembered). Pure: the caller sends the
+//! commands.
+
+use std::path::{Path, PathBuf};
+
+use super::state::{AppState, Connection, Pending, Side, SortKey};
+use crate::model::path::RemotePath;
+use crate::model::site::{FtpUrl, Password, Site};
+use crate::model::transfer::Direction;
+use crate::protocol::{Command, ExistingTarget, RequestId, TransferRequest};
+
+/// Something the user asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Connect with the quick-connect form.
+    Connect,
+    /// Close the connection.
+    Disconnect,
+    /// Show this local folder.
+    OpenLocal(String),
+    /// Show this remote folder.
+    OpenRemote(String),
+    /// Open the named entry of a pane (a folder: go in).
+    Open(Side, String),
+    /// Go to the parent folder.
+    Up(Side),
+    /// List the pane's folder again.
+    Refresh(Side),
+    /// Sort a pane by a column (again: reverse).
+    Sort(Side, SortKey),
+    /// Select a name: alone, or added/removed with `toggle`.
+    Select(Side, String, bool),
+    /// Create a folder in the remote pane's folder.
+    MkdirRemote(String),
+    /// Delete these names from the remote pane's folder (folders with their contents).
+    DeleteRemote(Vec<String>),
+    /// Rename in the remote pane's folder.
+    RenameRemote(String, String),
+    /// Download the remote selection into the local folder.
+    Download,
+    /// Upload the local selection into the remote folder.
+    Upload,
+}
+
+/// The site the connect form describes, or why it cannot be used.
+pub fn site_from_form(state: &AppState) -> Result<(Site, RemotePath), String> {
+    let form = &state.form;
+    let host = form.host.trim();
+    if host.is_empty() {
+        return Err("enter a host name or an ftp:// URL".to_owned());
+    }
+    let text = if host.contains("://") {
+        host.to_owned()
+    } else {
+        format!("{}://{host}", form.protocol.scheme())
+    };
+    let url = FtpUrl::parse(&text).map_err(|e| e.to_string())?;
+    let mut site = url.site;
+    if !form.user.trim().is_empty() {
+        site.user = Some(form.user.trim().to_owned());
+    }
+    if !form.password.is_empty() {
+        site.password = Some(Password::new(form.password.clone()));
+    }
+    if !form.port.trim().is_empty() {
+        site.port = form
+            .port
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{}' is not a port number", form.port.trim()))?;
+    }
+    Ok((site, url.path))
+}
+
+fn join_local(folder: &str, name: &str) -> String {
+    Path::new(folder).join(name).display().to_string()
+}
+
+fn parent_local(folder: &str) -> String {
+    Path::new(folder)
+        .parent()
+        .map_or_else(|| folder.to_owned(), |p| p.display().to_string())
+}
+
+/// Turns `action` into engine commands, updating `state` (loading, pending, selection).
+/// `next_id` gives fresh request ids.
+pub fn plan(
+    state: &mut AppState,
+    action: Action,
+    next_id: &mut dyn FnMut() -> RequestId,
+) -> Vec<Command> {
+    match action {
+        Action::Connect => connect(state, next_id),
+        Action::Disconnect => match state.session() {
+            Some(session) => {
+                state.connection = Connection::Idle;
+                vec![Command::Disconnect { session }]
+            }
+            None => Vec::new(),
+        },
+        Action::OpenLocal(path) => {
+            let request = next_id();
+            let path = PathBuf::from(path);
+            state.local.loading = Some((request, path.display().to_string()));
+            state
+                .pending
+                .insert(request, Pending::ListLocal(path.clone()));
+            vec![Command::ListLocal { request, path }]
+        }
+        Action::OpenRemote(path) => {
+            let Some(session) = state.session() else {
+                return Vec::new();
+            };
+            let request = next_id();
+            let path = RemotePath::new(&path);
+            state.remote.loading = Some((request, path.to_string()));
+            state
+                .pending
+                .insert(request, Pending::ListRemote(path.clone()));
+            vec![Command::List {
+                request,
+                session,
+                path,
+            }]
+        }
+        Action::Open(..) | Action::Up(_) | Action::Refresh(_) => navigate(state, action, next_id),
+        Action::Sort(..) | Action::Select(..) => {
+            pane_change(state, action);
+            Vec::new()
+        }
+        Action::MkdirRemote(name) => remote_change(
+            state,
+            next_id,
+            format!("Created {name}"),
+            |request, session, folder| {
+                vec![Command::Mkdir {
+                    request,
+                    session,
+                    path: folder.join(&name),
+                }]
+            },
+        ),
+        Action::RenameRemote(from, to) => remote_change(
+            state,
+            next_id,
+            format!("Renamed {from} to {to}"),
+            |request, session, folder| {
+                vec![Command::Rename {
+                    request,
+                    session,
+                    from: folder.join(&from),
+                    to: folder.join(&to),
+                }]
+            },
+        ),
+        Action::DeleteRemote(names) => {
+            let mut commands = Vec::new();
+            for name in names {
+                commands.extend(remote_change(
+                    state,
+                    next_id,
+                    format!("Deleted {name}"),
+                    |request, session, folder| {
+                        vec![Command::Remove {
+                            request,
+                            session,
+                            path: folder.join(&name),
+                            recursive: true,
+                        }]
+                    },
+                ));
+            }
+            commands
+        }
+        Action::Download => transfer(state, Direction::Download, next_id),
+        Action::Upload => transfer(state, Direction::Upload, next_id),
+    }
+}
+
+/// Open a folder entry, go up, or list again: each becomes a listing of some folder.
+fn navigate(
+    state: &mut AppState,
+    action: Action,
+    next_id: &mut dyn FnMut() -> RequestId,
+) -> Vec<Command> {
+    let target = match action {
+        Action::Open(side, name) => {
+            let pane = state.pane(side);
+            if !pane.entry(&name).is_some_and(super::state::opens_as_folder) {
+                return Vec::new();
+            }
+            match side {
+                Side::Local => Action::OpenLocal(join_local(&pane.path, &name)),
+                Side::Remote => {
+                    Action::OpenRemote(RemotePath::new(&pane.path).join(&name).to_string())
+                }
+            }
+        }
+        Action::Up(side) => {
+            let path = &state.pane(side).path;
+            match side {
+                Side::Local => Action::OpenLocal(parent_local(path)),
+                Side::Remote => Action::OpenRemote(RemotePath::new(path).parent().to_string()),
+            }
+        }
+        Action::Refresh(side) => {
+            let path = state.pane(side).path.clone();
+            match side {
+                Side::Local => Action::OpenLocal(path),
+                Side::Remote => Action::OpenRemote(path),
+            }
+        }
+        _ => return Vec::new(),
+    };
+    plan(state, target, next_id)
+}
+
+/// Sorting and selecting: state only, no command.
+fn pane_change(state: &mut AppState, action: Action) {
+    match action {
+        Action::Sort(side, key) => {
+            let pane = state.pane_mut(side);
+            if pane.sort == key {
+                pane.ascending = !pane.ascending;
+            } else {
+                pane.sort = key;
+                pane.ascending = true;
+            }
+            pane.sort_entries();
+        }
+        Action::Select(side, name, toggle) => {
+            let selected = &mut state.pane_mut(side).selected;
+            if toggle {
+                if !selected.remove(&name) {
+                    selected.insert(name);
+                }
+            } else {
+                selected.clear();
+                selected.insert(name);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn connect(state: &mut AppState, next_id: &mut dyn FnMut() -> RequestId) -> Vec<Command> {
+    match site_from_form(state) {
+        Ok((site, _path)) => {
+            let request = next_id();
+            let target = site.authority();
+            state.status = format!("Connecting to {target}…");
+            state.remote.error = None;
+            state.connection = Connection::Connecting { request, target };
+            state.pending.insert(request, Pending::Connect);
+            vec![Command::Connect { request, site }]
+        }
+        Err(why) => {
+            state.connection = Connection::Failed(why.clone());
+            state.status = why;
+            Vec::new()
+        }
+    }
+}
+
+fn remote_change(
+    state: &mut AppState,
+    next_id: &mut dyn FnMut() -> RequestId,
+    what: String,
+    make: impl FnOnce(RequestId, crate::protocol::SessionId, RemotePath) -> Vec<Command>,
+) -> Vec<Command> {
+    let Some(session) = state.session() else {
+        return Vec::new();
+    };
+    let request = next_id();
+    state.pending.insert(request, Pending::RemoteChange(what));
+    make(request, session, RemotePath::new(&state.remote.path))
+}
+
+fn transfer(
+    state: &mut AppState,
+    direction: Direction,
+    next_id: &mut dyn FnMut() -> RequestId,
+) -> Vec<Command> {
+    let Some(session) = state.session() else {
+        return Vec::new();
+    };
+    let (from, into) = match direction {
+        Direction::Download => (Side::Remote, Side::Local),
+        Direction::Upload => (Side::Local, Side::Remote),
+    };
+    let names: Vec<String> = state
+        .pane(from)
+        .selected_entries()
+        .map(|e| e.name.clone())
+        .collect();
+    let mut commands = Vec::new();
+    for name in names {
+        let request = next_id();
+        let (local, remote) = match direction {
+            Direction::Download => (
+                PathBuf::from(&state.local.path),
+                RemotePath::new(&state.remote.path).join(&name),
+            ),
+            Direction::Upload => (
+                Path::new(&state.local.path).join(&name),
+                RemotePath::new(&state.remote.path),
+            ),
+        };
+        state.pending.insert(
+            request,
+            Pending::Transfer(into, format!("Transferred {name}")),
+        );
+        let job = TransferRequest {
+            direction,
+            local,
+            remote,
+            recursive: true,
+            existing: ExistingTarget::Refuse,
+            connections: 2,
+            segments: 1,
+            keep_times: true,
+        };
+        commands.push(Command::Transfer {
+            request,
+            session,
+            job,
+        });
+    }
+    commands
+}

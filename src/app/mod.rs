@@ -1,0 +1,254 @@
+//! `SkiffApp`: the window. Wires the state, the engine and the widgets: events from the engine
+//! go through `reduce`, actions from widgets through `actions::plan`, and the commands that
+//! come out are sent without ever blocking a frame.
+
+pub mod actions;
+pub mod reduce;
+pub mod state;
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use crate::engine::EngineHandle;
+use crate::protocol::{Command, Event};
+use crate::ui;
+use actions::Action;
+use state::{AppState, Connection, Side};
+
+/// How the window starts.
+#[derive(Debug, Clone, Default)]
+pub struct Start {
+    /// Connect to this URL at once (`skiff ftp://…`, `skiff --demo`).
+    pub connect_to: Option<String>,
+    /// The local pane's first folder.
+    pub local_folder: PathBuf,
+}
+
+/// The Skiff window.
+pub struct SkiffApp {
+    state: AppState,
+    engine: EngineHandle,
+    events: UnboundedReceiver<Event>,
+    /// Commands the engine's queue had no room for yet (sent on the next frame).
+    outbox: VecDeque<Command>,
+    /// The pane keys act on (the last one clicked).
+    active: Side,
+    title: String,
+}
+
+impl SkiffApp {
+    /// Starts the engine on `runtime` (it repaints `ctx` when events arrive), lists the local
+    /// folder and, when asked, connects.
+    #[must_use]
+    pub fn new(ctx: &egui::Context, runtime: &tokio::runtime::Handle, start: Start) -> Self {
+        let repaint = ctx.clone();
+        let (engine, events) =
+            EngineHandle::spawn(runtime, Arc::new(move || repaint.request_repaint()));
+        let mut app = Self {
+            state: AppState::new(start.local_folder.display().to_string()),
+            engine,
+            events,
+            outbox: VecDeque::new(),
+            active: Side::Remote,
+            title: String::new(),
+        };
+        app.dispatch(Action::OpenLocal(start.local_folder.display().to_string()));
+        if let Some(url) = start.connect_to {
+            app.state.form.host = url;
+            app.dispatch(Action::Connect);
+        }
+        app
+    }
+
+    /// The state (for tests and the status line).
+    #[must_use]
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Does what the user asked for.
+    pub fn dispatch(&mut self, action: Action) {
+        let engine = &self.engine;
+        let commands = actions::plan(&mut self.state, action, &mut || engine.next_request());
+        self.outbox.extend(commands);
+        self.flush();
+    }
+
+    fn flush(&mut self) {
+        while let Some(command) = self.outbox.pop_front() {
+            if let Err(command) = self.engine.try_send(command) {
+                self.outbox.push_front(*command);
+                break;
+            }
+        }
+    }
+
+    fn drain_events(&mut self) {
+        while let Ok(event) = self.events.try_recv() {
+            for action in reduce::apply(&mut self.state, event) {
+                self.dispatch(action);
+            }
+        }
+    }
+
+    fn keys(&self, ctx: &egui::Context) -> Option<Action> {
+        if ctx.memory(|m| m.focused().is_some()) {
+            return None; // typing in a text field
+        }
+        let side = self.active;
+        ctx.input(|i| {
+            if i.key_pressed(egui::Key::F5) {
+                Some(Action::Refresh(side))
+            } else if i.key_pressed(egui::Key::Backspace) {
+                Some(Action::Up(side))
+            } else if i.key_pressed(egui::Key::Enter) {
+                let pane = self.state.pane(side);
+                pane.selected
+                    .iter()
+                    .next()
+                    .map(|name| Action::Open(side, name.clone()))
+            } else {
+                None
+            }
+        })
+    }
+
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let title = match &self.state.connection {
+            Connection::Connected { target, .. } => format!("Skiff — {target}"),
+            _ => "Skiff".to_owned(),
+        };
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+}
+
+impl eframe::App for SkiffApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.drain_events();
+        let ctx = ui.ctx().clone();
+        self.update_title(&ctx);
+        let mut asked: Vec<Action> = Vec::new();
+        egui::Panel::top("connect_bar").show(ui, |ui| {
+            asked.extend(ui::connect_bar::show(
+                ui,
+                &mut self.state.form,
+                &self.state.connection,
+            ));
+        });
+        egui::Panel::bottom("status_bar").show(ui, |ui| ui::status_bar::show(ui, &self.state));
+        egui::Panel::top("message_log")
+            .resizable(true)
+            .default_size(140.0)
+            .show(ui, |ui| {
+                ui::log_panel::show(ui, &self.state.log);
+            });
+        let half = ui.available_width() / 2.0;
+        egui::Panel::left("local_pane")
+            .resizable(true)
+            .default_size(half)
+            .show(ui, |ui| {
+                let asked_here =
+                    ui::pane::show(ui, Side::Local, "Local site:", &mut self.state.local, true);
+                asked.extend(asked_here);
+            });
+        let connected = self.state.session().is_some();
+        egui::CentralPanel::default_margins().show(ui, |ui| {
+            if let Connection::Failed(why) = &self.state.connection
+                && !self.state.form.host.is_empty()
+            {
+                ui.horizontal(|ui| {
+                    ui.colored_label(egui::Color32::from_rgb(220, 50, 50), why);
+                    if ui.button("Reconnect").clicked() {
+                        asked.push(Action::Connect);
+                    }
+                });
+            }
+            asked.extend(ui::pane::show(
+                ui,
+                Side::Remote,
+                "Remote site:",
+                &mut self.state.remote,
+                connected,
+            ));
+        });
+        asked.extend(self.keys(&ctx));
+        for action in asked {
+            match &action {
+                Action::Select(side, ..)
+                | Action::Sort(side, _)
+                | Action::Open(side, _)
+                | Action::Up(side)
+                | Action::Refresh(side) => {
+                    self.active = *side;
+                }
+                _ => {}
+            }
+            self.dispatch(action);
+        }
+        if !self.outbox.is_empty() {
+            ctx.request_repaint_after(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Opens the window and runs it until it is closed; returns the exit status.
+#[must_use]
+pub fn run_window(start: Start, demo: bool) -> i32 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("skiff: cannot start: {e}");
+            return 1;
+        }
+    };
+    let mut start = start;
+    let _demo = if demo {
+        match crate::demo::DemoServer::start(runtime.handle()) {
+            Ok(server) => {
+                start.connect_to = Some(server.url());
+                Some(server)
+            }
+            Err(e) => {
+                eprintln!("skiff: the demo server cannot start: {e}");
+                return 1;
+            }
+        }
+    } else {
+        None
+    };
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Skiff")
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([640.0, 400.0]);
+    if let Ok(icon) = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon.png")) {
+        viewport = viewport.with_icon(Arc::new(icon));
+    }
+    let options = eframe::NativeOptions {
+        viewport,
+        ..eframe::NativeOptions::default()
+    };
+    let handle = runtime.handle().clone();
+    let result = eframe::run_native(
+        "Skiff",
+        options,
+        Box::new(move |cc| Ok(Box::new(SkiffApp::new(&cc.egui_ctx, &handle, start)))),
+    );
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("skiff: the window cannot open: {e}");
+            1
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! The window's state as plain data: the connect form, the connection, both panes, the log.
+//! No I/O here; `reduce` changes it from engine events, `actions` from what widgets ask for.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::path::PathBuf;
+
+use crate::model::entry::{Entry, EntryKind};
+use crate::model::path::RemotePath;
+use crate::model::site::Protocol;
+use crate::protocol::{LogKind, RequestId, SessionId};
+
+/// Log lines kept (older ones are dropped).
+pub const LOG_LIMIT: usize = 5000;
+
+/// Which pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    /// This machine, on the left.
+    Local,
+    /// The server, on the right.
+    Remote,
+}
+
+/// What the quick-connect bar holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectForm {
+    /// Host name, IP address, or a whole `ftp://` URL.
+    pub host: String,
+    /// User name (empty: anonymous).
+    pub user: String,
+    /// Password (never logged or saved).
+    pub password: String,
+    /// Port (empty: the protocol's default).
+    pub port: String,
+    /// Plain, explicit or implicit TLS.
+    pub protocol: Protocol,
+}
+
+impl Default for ConnectForm {
+    fn default() -> Self {
+        Self {
+            host: String::new(),
+            user: String::new(),
+            password: String::new(),
+            port: String::new(),
+            protocol: Protocol::Ftp,
+        }
+    }
+}
+
+/// Where the connection stands.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Connection {
+    /// Not connected.
+    #[default]
+    Idle,
+    /// Logging in.
+    Connecting {
+        /// The connect request.
+        request: RequestId,
+        /// `host:port`, for the status line.
+        target: String,
+    },
+    /// Logged in.
+    Connected {
+        /// The engine's session.
+        session: SessionId,
+        /// `host:port`.
+        target: String,
+    },
+    /// The last attempt failed, or the connection was lost.
+    Failed(String),
+}
+
+/// Table column a pane is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// By name (folders first).
+    #[default]
+    Name,
+    /// By size.
+    Size,
+    /// By modification time.
+    Modified,
+}
+
+/// One side of the window: a folder and its entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaneState {
+    /// The folder shown (a local path, or a remote path).
+    pub path: String,
+    /// The path bar's text while the user edits it.
+    pub path_edit: String,
+    /// The entries, sorted.
+    pub entries: Vec<Entry>,
+    /// The listing being waited for (answers to older requests are dropped).
+    pub loading: Option<(RequestId, String)>,
+    /// Why the last listing failed.
+    pub error: Option<String>,
+    /// Selected names.
+    pub selected: BTreeSet<String>,
+    /// Sort column and direction.
+    pub sort: SortKey,
+    /// Ascending (false: descending).
+    pub ascending: bool,
+}
+
+impl PaneState {
+    /// An empty pane at `path`.
+    #[must_use]
+    pub fn new(path: impl Into<String>) -> Self {
+        let path = path.into();
+        Self {
+            path_edit: path.clone(),
+            path,
+            entries: Vec::new(),
+            loading: None,
+            error: None,
+            selected: BTreeSet::new(),
+            sort: SortKey::Name,
+            ascending: true,
+        }
+    }
+
+    /// Sorts the entries by the pane's key and direction; folders always first.
+    pub fn sort_entries(&mut self) {
+        let (key, ascending) = (self.sort, self.ascending);
+        self.entries.sort_by(|a, b| {
+            let folders_first = b.is_dir().cmp(&a.is_dir());
+            let by_key = match key {
+                SortKey::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+                SortKey::Size => a.size.cmp(&b.size),
+                SortKey::Modified => a.modified.cmp(&b.modified),
+            }
+            .then_with(|| a.name.cmp(&b.name));
+            folders_first.then(if ascending { by_key } else { by_key.reverse() })
+        });
+    }
+
+    /// Total bytes of the selected files.
+    #[must_use]
+    pub fn selected_bytes(&self) -> u64 {
+        self.entries
+            .iter()
+            .filter(|e| self.selected.contains(&e.name))
+            .filter_map(|e| e.size)
+            .sum()
+    }
+
+    /// The selected entries.
+    pub fn selected_entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries
+            .iter()
+            .filter(|e| self.selected.contains(&e.name))
+    }
+
+    /// The entry named `name`.
+    #[must_use]
+    pub fn entry(&self, name: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.name == name)
+    }
+}
+
+/// A line of the message log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    /// Who said it.
+    pub kind: LogKind,
+    /// The text (passwords already masked by the engine).
+    pub text: String,
+}
+
+/// What a pending request was for, so its answer can be applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    /// A connect.
+    Connect,
+    /// A local listing of this folder.
+    ListLocal(PathBuf),
+    /// A remote listing of this folder.
+    ListRemote(RemotePath),
+    /// A change on the server (mkdir, delete, rename); the remote pane refreshes after it.
+    RemoteChange(String),
+    /// A transfer into the pane on `Side`, which refreshes after it.
+    Transfer(Side, String),
+}
+
+/// Everything the window shows.
+#[derive(Debug, Clone, Default)]
+pub struct AppState {
+    /// The quick-connect bar.
+    pub form: ConnectForm,
+    /// The connection.
+    pub connection: Connection,
+    /// The left pane.
+    pub local: PaneState,
+    /// The right pane.
+    pub remote: PaneState,
+    /// The message log, oldest first.
+    pub log: VecDeque<LogLine>,
+    /// Requests waiting for an answer.
+    pub pending: HashMap<RequestId, Pending>,
+    /// Running transfers: name and percent done.
+    pub transfers: HashMap<crate::model::transfer::TransferId, (String, f32)>,
+    /// The status line's message.
+    pub status: String,
+}
+
+impl Default for PaneState {
+    fn default() -> Self {
+        Self::new("/")
+    }
+}
+
+impl AppState {
+    /// A new state with the local pane at `local_folder`.
+    #[must_use]
+    pub fn new(local_folder: impl Into<String>) -> Self {
+        Self {
+            local: PaneState::new(local_folder),
+            remote: PaneState::new("/"),
+            ..Self::default()
+        }
+    }
+
+    /// The pane on `side`.
+    #[must_use]
+    pub fn pane(&self, side: Side) -> &PaneState {
+        match side {
+            Side::Local => &self.local,
+            Side::Remote => &self.remote,
+        }
+    }
+
+    /// The pane on `side`, to change.
+    pub fn pane_mut(&mut self, side: Side) -> &mut PaneState {
+        match side {
+            Side::Local => &mut self.local,
+            Side::Remote => &mut self.remote,
+        }
+    }
+
+    /// The connected session, if any.
+    #[must_use]
+    pub fn session(&self) -> Option<SessionId> {
+        match self.connection {
+            Connection::Connected { session, .. } => Some(session),
+            _ => None,
+        }
+    }
+
+    /// Adds a log line, dropping the oldest past [`LOG_LIMIT`].
+    pub fn push_log(&mut self, kind: LogKind, text: impl Into<String>) {
+        if self.log.len() >= LOG_LIMIT {
+            self.log.pop_front();
+        }
+        self.log.push_back(LogLine {
+            kind,
+            text: text.into(),
+        });
+    }
+}
+
+/// True for entries a double-click opens (folders and links, which may be folders).
+#[must_use]
+pub fn opens_as_folder(entry: &Entry) -> bool {
+    matches!(entry.kind, EntryKind::Dir | EntryKind::Link)
+}

@@ -1,0 +1,167 @@
+//! One side of the window: a path bar (editable; Enter goes there), and a sortable,
+//! virtualized file table with a `..` row. Click selects (Ctrl toggles), double-click opens a
+//! folder. Shows a spinner while a listing loads and the error when it failed.
+
+use egui::{Align, Layout, RichText, Sense, Ui};
+use egui_extras::{Column, TableBuilder};
+
+use crate::app::actions::Action;
+use crate::app::state::{PaneState, Side, SortKey, opens_as_folder};
+use crate::engine::ftp::listing::escape_control;
+use crate::model::entry::{Entry, EntryKind};
+use crate::model::transfer::human_bytes;
+
+const ROW_HEIGHT: f32 = 20.0;
+
+/// A table cell's text: not selectable, so clicks reach the row (select, open).
+fn cell(ui: &mut Ui, text: impl Into<egui::WidgetText>) {
+    ui.add(egui::Label::new(text).selectable(false).truncate());
+}
+
+fn icon(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Dir => "📁",
+        EntryKind::Link => "🔗",
+        EntryKind::File => "📄",
+        EntryKind::Other => "⚙",
+    }
+}
+
+fn time(seconds: Option<i64>) -> String {
+    seconds
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+fn header_button(ui: &mut Ui, pane: &PaneState, key: SortKey, label: &str) -> bool {
+    let arrow = if pane.sort == key {
+        if pane.ascending { " ⬆" } else { " ⬇" }
+    } else {
+        ""
+    };
+    ui.add(egui::Button::new(RichText::new(format!("{label}{arrow}")).strong()).frame(false))
+        .clicked()
+}
+
+/// The editable path: Enter goes there.
+fn path_bar(ui: &mut Ui, side: Side, title: &str, pane: &mut PaneState) -> Option<Action> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        let label = ui.label(RichText::new(title).strong());
+        let edit = ui
+            .add(egui::TextEdit::singleline(&mut pane.path_edit).desired_width(f32::INFINITY))
+            .labelled_by(label.id);
+        if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            action = Some(match side {
+                Side::Local => Action::OpenLocal(pane.path_edit.clone()),
+                Side::Remote => Action::OpenRemote(pane.path_edit.clone()),
+            });
+        }
+    });
+    action
+}
+
+/// Draws the pane; returns what the user asked for.
+pub fn show(
+    ui: &mut Ui,
+    side: Side,
+    title: &str,
+    pane: &mut PaneState,
+    enabled: bool,
+) -> Option<Action> {
+    let mut action = path_bar(ui, side, title, pane);
+    if let Some((_, path)) = &pane.loading {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(format!("Listing {path}…"));
+        });
+    }
+    if let Some(error) = &pane.error {
+        ui.colored_label(egui::Color32::from_rgb(220, 50, 50), error);
+    }
+    if !enabled {
+        ui.label("Not connected.");
+        return action;
+    }
+    let remote = side == Side::Remote;
+    let mut table = TableBuilder::new(ui)
+        .id_salt(title)
+        .striped(true)
+        .resizable(true)
+        .sense(Sense::click())
+        .cell_layout(Layout::left_to_right(Align::Center))
+        .column(Column::remainder().at_least(140.0).clip(true))
+        .column(Column::initial(80.0).at_least(50.0))
+        .column(Column::initial(125.0).at_least(60.0));
+    if remote {
+        table = table.column(Column::initial(85.0).at_least(40.0));
+    }
+    table
+        .header(ROW_HEIGHT, |mut header| {
+            for (key, label) in [
+                (SortKey::Name, "Name"),
+                (SortKey::Size, "Size"),
+                (SortKey::Modified, "Modified"),
+            ] {
+                header.col(|ui| {
+                    if header_button(ui, pane, key, label) {
+                        action = Some(Action::Sort(side, key));
+                    }
+                });
+            }
+            if remote {
+                header.col(|ui| {
+                    ui.strong("Permissions");
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(ROW_HEIGHT, pane.entries.len() + 1, |mut row| {
+                let index = row.index();
+                if index == 0 {
+                    row.col(|ui| {
+                        cell(ui, "📁 ..");
+                    });
+                    row.col(|_| {});
+                    row.col(|_| {});
+                    if remote {
+                        row.col(|_| {});
+                    }
+                    if row.response().double_clicked() {
+                        action = Some(Action::Up(side));
+                    }
+                    return;
+                }
+                let entry: &Entry = &pane.entries[index - 1];
+                row.set_selected(pane.selected.contains(&entry.name));
+                row.col(|ui| {
+                    cell(
+                        ui,
+                        format!("{} {}", icon(entry.kind), escape_control(&entry.name)),
+                    );
+                });
+                row.col(|ui| {
+                    if entry.kind == EntryKind::File {
+                        cell(ui, entry.size.map(human_bytes).unwrap_or_default());
+                    }
+                });
+                row.col(|ui| {
+                    cell(ui, time(entry.modified));
+                });
+                if remote {
+                    row.col(|ui| {
+                        cell(ui, entry.permissions.as_deref().unwrap_or_default());
+                    });
+                }
+                let response = row.response();
+                if response.double_clicked() && opens_as_folder(entry) {
+                    action = Some(Action::Open(side, entry.name.clone()));
+                } else if response.clicked() {
+                    let toggle = response.ctx.input(|i| i.modifiers.command);
+                    action = Some(Action::Select(side, entry.name.clone(), toggle));
+                }
+            });
+        });
+    action
+}

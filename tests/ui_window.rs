@@ -1,0 +1,213 @@
+//! The real `SkiffApp` driven by `egui_kittest` against the in-process server: connect through
+//! the quick-connect bar, see the server's files, open a folder and go up, sort by size, and a
+//! wrong password shown in the log and in the pane.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{PASSWORD, TestServer, USER};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use skiff::app::state::Connection;
+use skiff::app::{SkiffApp, Start};
+
+struct Window {
+    harness: Harness<'static, SkiffApp>,
+    _runtime: tokio::runtime::Runtime,
+    _local: tempfile::TempDir,
+}
+
+fn open_window() -> Window {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("notes.txt"), b"local file").unwrap();
+    let handle = runtime.handle().clone();
+    let folder = local.path().to_path_buf();
+    let harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| {
+            SkiffApp::new(
+                &cc.egui_ctx,
+                &handle,
+                Start {
+                    connect_to: None,
+                    local_folder: folder,
+                },
+            )
+        });
+    Window {
+        harness,
+        _runtime: runtime,
+        _local: local,
+    }
+}
+
+impl Window {
+    /// Steps frames until `done` holds or 10 s pass.
+    fn wait_until(&mut self, what: &str, done: impl Fn(&SkiffApp) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            self.harness.step();
+            if done(self.harness.state()) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn type_into(&mut self, label: &str, text: &str) {
+        let role = if label == "Password:" {
+            Role::PasswordInput
+        } else {
+            Role::TextInput
+        };
+        let field = self.harness.get_by_role_and_label(role, label);
+        field.click();
+        field.type_text(text);
+        self.harness.step();
+    }
+
+    fn connect(&mut self, port: u16, password: &str) {
+        self.type_into("Host:", "127.0.0.1");
+        self.type_into("User:", USER);
+        self.type_into("Password:", password);
+        self.type_into("Port:", &port.to_string());
+        self.harness
+            .get_by_role_and_label(Role::Button, "Connect")
+            .click();
+        self.harness.step();
+    }
+
+    fn remote_names(&self) -> Vec<String> {
+        self.harness
+            .state()
+            .state()
+            .remote
+            .entries
+            .iter()
+            .map(|e| e.name.clone())
+            .collect()
+    }
+}
+
+fn server_with_files() -> TestServer {
+    let server = TestServer::start();
+    std::fs::create_dir(server.file("docs")).unwrap();
+    std::fs::write(server.file("docs/inner.txt"), b"inside").unwrap();
+    std::fs::write(server.file("big.bin"), vec![7u8; 3000]).unwrap();
+    std::fs::write(server.file("small.txt"), b"tiny").unwrap();
+    server
+}
+
+#[test]
+fn connect_browse_and_sort() {
+    let server = server_with_files();
+    let mut w = open_window();
+    w.wait_until("the local folder listed", |app| {
+        app.state()
+            .local
+            .entries
+            .iter()
+            .any(|e| e.name == "notes.txt")
+    });
+    w.connect(server.port, PASSWORD);
+    w.wait_until("the remote folder listed", |app| {
+        app.state().remote.entries.len() == 3
+    });
+    assert!(matches!(
+        w.harness.state().state().connection,
+        Connection::Connected { .. }
+    ));
+    assert_eq!(
+        w.remote_names(),
+        ["docs", "big.bin", "small.txt"],
+        "folders first, then by name"
+    );
+    assert!(
+        w.harness.query_by_label_contains("small.txt").is_some(),
+        "the table shows the server's files"
+    );
+    assert!(
+        w.harness
+            .state()
+            .state()
+            .log
+            .iter()
+            .any(|l| l.text.contains("PASS ****")),
+        "the log shows the masked login"
+    );
+
+    // Sort by size: folders stay first, then small before big; again reverses.
+    // Both panes have a Size header; the remote pane is drawn second.
+    w.harness
+        .get_all_by_role_and_label(Role::Button, "Size")
+        .last()
+        .unwrap()
+        .click();
+    w.harness.step();
+    assert_eq!(w.remote_names(), ["docs", "small.txt", "big.bin"]);
+
+    // Select the folder, Enter opens it, Backspace goes up.
+    w.harness.get_by_label_contains("docs").click();
+    w.harness.step();
+    assert!(w.harness.state().state().remote.selected.contains("docs"));
+    w.harness.key_press(egui::Key::Enter);
+    w.wait_until("inside docs", |app| {
+        app.state().remote.path == "/docs" && app.state().remote.loading.is_none()
+    });
+    assert_eq!(w.remote_names(), ["inner.txt"]);
+    w.harness.key_press(egui::Key::Backspace);
+    w.wait_until("back at the root", |app| {
+        app.state().remote.path == "/" && app.state().remote.loading.is_none()
+    });
+    assert_eq!(w.remote_names().len(), 3);
+}
+
+#[test]
+fn wrong_password_shows_in_the_log_and_the_pane() {
+    let server = server_with_files();
+    let mut w = open_window();
+    w.connect(server.port, "not the password");
+    w.wait_until("the login failed", |app| {
+        matches!(app.state().connection, Connection::Failed(_))
+    });
+    let state = w.harness.state().state();
+    assert!(
+        state
+            .log
+            .iter()
+            .any(|l| l.kind == skiff::protocol::LogKind::Error && l.text.contains("login refused"))
+    );
+    assert!(
+        state
+            .remote
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("password"))
+    );
+    assert!(
+        !state
+            .log
+            .iter()
+            .any(|l| l.text.contains("not the password")),
+        "the password leaked into the log"
+    );
+    w.harness.step();
+    let shown = w
+        .harness
+        .query_all_by_label_contains("login refused")
+        .count();
+    assert!(
+        shown >= 2,
+        "the error shows in the log and in the pane ({shown} places)"
+    );
+}
