@@ -13,9 +13,11 @@ pub fn show(ui: &mut Ui, state: &AppState) {
             Connection::Connecting { target, .. } => format!("Connecting to {target}"),
             Connection::Connected { target, .. } => format!("Connected to {target}"),
         };
-        ui.label(connection);
-        ui.separator();
-        ui.label(&state.status);
+        ui.label(&connection);
+        if !state.status.is_empty() && state.status != connection {
+            ui.separator();
+            ui.label(&state.status);
+        }
         for (name, fraction) in state.transfers.values() {
             ui.separator();
             ui.add(
