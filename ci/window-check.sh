@@ -35,7 +35,14 @@ app=$!
 deadline=$((SECONDS + 90))
 title=""
 until [[ $title == "Skiff — 127.0.0.1:"* ]]; do
-  kill -0 "$app" 2>/dev/null || { echo "skiff --demo exited"; cat /tmp/skiff-window.log; exit 1; }
+  kill -0 "$app" 2>/dev/null || {
+    echo "skiff --demo exited"
+    cat /tmp/skiff-window.log
+    echo "--- Xvfb log:"
+    cat /tmp/skiff-xvfb.log
+    ls -la /tmp/.X11-unix/ || true
+    exit 1
+  }
   ((SECONDS < deadline)) || { echo "no connected Skiff window after 90 s (title: '$title')"; cat /tmp/skiff-window.log; exit 1; }
   title=$(DISPLAY=$display xdotool search --name '^Skiff' getwindowname 2>/dev/null | head -n 1 || true)
   sleep 0.5

@@ -64,6 +64,15 @@ impl Window {
         }
     }
 
+    /// Steps frames until a widget labelled `label` is shown (a new window takes a sizing frame).
+    fn wait_for_label(&mut self, label: &str) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.harness.query_by_label(label).is_none() {
+            assert!(Instant::now() < deadline, "timed out waiting for {label}");
+            self.harness.step();
+        }
+    }
+
     fn type_into(&mut self, label: &str, text: &str) {
         let role = if label == "Password:" {
             Role::PasswordInput
@@ -210,4 +219,81 @@ fn wrong_password_shows_in_the_log_and_the_pane() {
         shown >= 2,
         "the error shows in the log and in the pane ({shown} places)"
     );
+}
+
+#[test]
+fn create_rename_and_delete_a_remote_folder() {
+    let server = server_with_files();
+    let mut w = open_window();
+    w.connect(server.port, PASSWORD);
+    w.wait_until("the remote folder listed", |app| {
+        app.state().remote.entries.len() == 3
+    });
+
+    w.harness
+        .get_by_role_and_label(Role::Button, "New folder")
+        .click();
+    w.harness.run_steps(2); // the click, then the frame that shows the dialog
+    w.wait_for_label("Folder name:");
+    w.type_into("Folder name:", "fresh");
+    w.harness
+        .get_by_role_and_label(Role::Button, "Create")
+        .click();
+    w.wait_until("the new folder listed", |app| {
+        app.state().remote.entries.iter().any(|e| e.name == "fresh")
+    });
+    assert!(server.file("fresh").is_dir());
+
+    w.harness.get_by_label("📁 fresh").click();
+    w.harness.step();
+    w.harness.key_press(egui::Key::F2);
+    w.wait_for_label("New name:");
+    let field = w
+        .harness
+        .get_by_role_and_label(Role::TextInput, "New name:");
+    field.focus();
+    for _ in 0.."fresh".len() {
+        w.harness.key_press(egui::Key::Backspace);
+    }
+    w.harness
+        .get_by_role_and_label(Role::TextInput, "New name:")
+        .type_text("renamed");
+    w.harness.step();
+    // The toolbar has a Rename button too; the dialog's is drawn last.
+    w.harness
+        .get_all_by_role_and_label(Role::Button, "Rename")
+        .last()
+        .unwrap()
+        .click();
+    w.wait_until("the renamed folder listed", |app| {
+        app.state()
+            .remote
+            .entries
+            .iter()
+            .any(|e| e.name == "renamed")
+    });
+    assert!(server.file("renamed").is_dir() && !server.file("fresh").exists());
+
+    std::fs::write(server.file("renamed/inside.txt"), b"x").unwrap();
+    w.harness.get_by_label("📁 renamed").click();
+    w.harness.step();
+    w.harness.key_press(egui::Key::Delete);
+    w.wait_for_label("Delete from the server");
+    assert!(
+        w.harness
+            .query_by_label_contains("deleted with everything in them")
+            .is_some(),
+        "the confirmation says folders go whole"
+    );
+    w.harness
+        .get_by_role_and_label(Role::Button, "Delete from the server")
+        .click();
+    w.wait_until("the folder gone", |app| {
+        !app.state()
+            .remote
+            .entries
+            .iter()
+            .any(|e| e.name == "renamed")
+    });
+    assert!(!server.file("renamed").exists());
 }

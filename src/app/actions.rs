@@ -41,6 +41,16 @@ pub enum Action {
     Download,
     /// Upload the local selection into the remote folder.
     Upload,
+    /// Ask for a new folder's name.
+    AskNewFolder,
+    /// Ask for a new name for the selected remote entry.
+    AskRename,
+    /// Ask before deleting the remote selection.
+    AskDelete,
+    /// Close the dialog without doing anything.
+    CloseDialog,
+    /// Put the URL of the remote folder or entry on the clipboard (never with the password).
+    CopyUrl(Option<String>),
 }
 
 /// The site the connect form describes, or why it cannot be used.
@@ -90,6 +100,12 @@ pub fn plan(
     action: Action,
     next_id: &mut dyn FnMut() -> RequestId,
 ) -> Vec<Command> {
+    if matches!(
+        action,
+        Action::MkdirRemote(_) | Action::RenameRemote(..) | Action::DeleteRemote(_)
+    ) {
+        state.dialog = None;
+    }
     match action {
         Action::Connect => connect(state, next_id),
         Action::Disconnect => match state.session() {
@@ -127,6 +143,72 @@ pub fn plan(
         Action::Open(..) | Action::Up(_) | Action::Refresh(_) => navigate(state, action, next_id),
         Action::Sort(..) | Action::Select(..) => {
             pane_change(state, action);
+            Vec::new()
+        }
+        Action::MkdirRemote(_) | Action::RenameRemote(..) | Action::DeleteRemote(_) => {
+            remote_operation(state, action, next_id)
+        }
+        Action::AskNewFolder | Action::AskRename | Action::AskDelete | Action::CloseDialog => {
+            state.dialog = dialog_for(state, &action);
+            Vec::new()
+        }
+        Action::CopyUrl(_) => Vec::new(), // the window does it: the clipboard is the UI's
+        Action::Download => transfer(state, Direction::Download, next_id),
+        Action::Upload => transfer(state, Direction::Upload, next_id),
+    }
+}
+
+/// Open a folder entry, go up, or list again: each becomes a listing of some folder.
+fn navigate(
+    state: &mut AppState,
+    action: Action,
+    next_id: &mut dyn FnMut() -> RequestId,
+) -> Vec<Command> {
+    let target = match action {
+        Action::Open(side, name) => {
+            let pane = state.pane(side);
+            if !pane.entry(&name).is_some_and(super::state::opens_as_folder) {
+                return Vec::new();
+            }
+            match side {
+                Side::Local => Action::OpenLocal(join_local(&pane.path, &name)),
+                Side::Remote => {
+                    Action::OpenRemote(RemotePath::new(&pane.path).join(&name).to_string())
+                }
+            }
+        }
+        Action::Up(side) => {
+            let path = &state.pane(side).path;
+            match side {
+                Side::Local => Action::OpenLocal(parent_local(path)),
+                Side::Remote => Action::OpenRemote(RemotePath::new(path).parent().to_string()),
+            }
+        }
+        Action::Refresh(side) => {
+            let path = state.pane(side).path.clone();
+            match side {
+                Side::Local => Action::OpenLocal(path),
+                Side::Remote => Action::OpenRemote(path),
+            }
+        }
+        _ => return Vec::new(),
+    };
+    plan(state, target, next_id)
+}
+
+/// New folder, rename, delete: checked names, then one command each on the browsing connection.
+fn remote_operation(
+    state: &mut AppState,
+    action: Action,
+    next_id: &mut dyn FnMut() -> RequestId,
+) -> Vec<Command> {
+    match action {
+        Action::MkdirRemote(name) if !crate::model::path::is_safe_name(&name) => {
+            state.status = format!("'{name}' cannot be a folder name");
+            Vec::new()
+        }
+        Action::RenameRemote(_, to) if !crate::model::path::is_safe_name(&to) => {
+            state.status = format!("'{to}' cannot be a file name");
             Vec::new()
         }
         Action::MkdirRemote(name) => remote_change(
@@ -173,47 +255,29 @@ pub fn plan(
             }
             commands
         }
-        Action::Download => transfer(state, Direction::Download, next_id),
-        Action::Upload => transfer(state, Direction::Upload, next_id),
+        _ => Vec::new(),
     }
 }
 
-/// Open a folder entry, go up, or list again: each becomes a listing of some folder.
-fn navigate(
-    state: &mut AppState,
-    action: Action,
-    next_id: &mut dyn FnMut() -> RequestId,
-) -> Vec<Command> {
-    let target = match action {
-        Action::Open(side, name) => {
-            let pane = state.pane(side);
-            if !pane.entry(&name).is_some_and(super::state::opens_as_folder) {
-                return Vec::new();
-            }
-            match side {
-                Side::Local => Action::OpenLocal(join_local(&pane.path, &name)),
-                Side::Remote => {
-                    Action::OpenRemote(RemotePath::new(&pane.path).join(&name).to_string())
-                }
-            }
-        }
-        Action::Up(side) => {
-            let path = &state.pane(side).path;
-            match side {
-                Side::Local => Action::OpenLocal(parent_local(path)),
-                Side::Remote => Action::OpenRemote(RemotePath::new(path).parent().to_string()),
-            }
-        }
-        Action::Refresh(side) => {
-            let path = state.pane(side).path.clone();
-            match side {
-                Side::Local => Action::OpenLocal(path),
-                Side::Remote => Action::OpenRemote(path),
-            }
-        }
-        _ => return Vec::new(),
-    };
-    plan(state, target, next_id)
+/// The dialog an `Ask…` action opens (`None` closes it, or when there is nothing to act on).
+fn dialog_for(state: &AppState, action: &Action) -> Option<super::state::Dialog> {
+    use super::state::Dialog;
+    state.session()?;
+    let selected: Vec<&crate::model::entry::Entry> = state.remote.selected_entries().collect();
+    match action {
+        Action::AskNewFolder => Some(Dialog::NewFolder {
+            name: String::new(),
+        }),
+        Action::AskRename => selected.first().map(|e| Dialog::Rename {
+            from: e.name.clone(),
+            to: e.name.clone(),
+        }),
+        Action::AskDelete if !selected.is_empty() => Some(Dialog::ConfirmDelete {
+            names: selected.iter().map(|e| e.name.clone()).collect(),
+            folders: selected.iter().filter(|e| e.is_dir()).count(),
+        }),
+        _ => None,
+    }
 }
 
 /// Sorting and selecting: state only, no command.
@@ -249,6 +313,11 @@ fn connect(state: &mut AppState, next_id: &mut dyn FnMut() -> RequestId) -> Vec<
         Ok((site, _path)) => {
             let request = next_id();
             let target = site.authority();
+            if state.last_target.as_deref() != Some(target.as_str()) {
+                // Another server: start in its home folder, not in the last one's path.
+                state.remote = super::state::PaneState::new("/");
+            }
+            state.last_target = Some(target.clone());
             state.status = format!("Connecting to {target}…");
             state.remote.error = None;
             state.connection = Connection::Connecting { request, target };

@@ -105,6 +105,10 @@ impl SkiffApp {
                 Some(Action::Refresh(side))
             } else if i.key_pressed(egui::Key::Backspace) {
                 Some(Action::Up(side))
+            } else if i.key_pressed(egui::Key::F2) && side == Side::Remote {
+                Some(Action::AskRename)
+            } else if i.key_pressed(egui::Key::Delete) && side == Side::Remote {
+                Some(Action::AskDelete)
             } else if i.key_pressed(egui::Key::Enter) {
                 let pane = self.state.pane(side);
                 pane.selected
@@ -115,6 +119,14 @@ impl SkiffApp {
                 None
             }
         })
+    }
+
+    /// The URL of the remote folder, or of `name` in it; never with the password.
+    fn url_of(&self, name: Option<&str>) -> Option<String> {
+        let (site, _) = actions::site_from_form(&self.state).ok()?;
+        let folder = crate::model::path::RemotePath::new(&self.state.remote.path);
+        let path = name.map_or_else(|| folder.clone(), |n| folder.join(n));
+        Some(site.url_for(&path))
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
@@ -160,15 +172,22 @@ impl eframe::App for SkiffApp {
             });
         let connected = self.state.session().is_some();
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            if let Connection::Failed(why) = &self.state.connection
-                && !self.state.form.host.is_empty()
-            {
+            if self.state.connection_lost && connected {
                 ui.horizontal(|ui| {
-                    ui.colored_label(egui::Color32::from_rgb(220, 50, 50), why);
+                    ui.colored_label(
+                        egui::Color32::from_rgb(220, 50, 50),
+                        "The connection to the server was lost.",
+                    );
+                    // The engine reconnects to the same site on the next request.
                     if ui.button("Reconnect").clicked() {
-                        asked.push(Action::Connect);
+                        asked.push(Action::Refresh(Side::Remote));
                     }
                 });
+            } else if let Connection::Failed(_) = &self.state.connection
+                && !self.state.form.host.is_empty()
+                && ui.button("Reconnect").clicked()
+            {
+                asked.push(Action::Connect);
             }
             asked.extend(ui::pane::show(
                 ui,
@@ -178,7 +197,22 @@ impl eframe::App for SkiffApp {
                 connected,
             ));
         });
-        asked.extend(self.keys(&ctx));
+        if let Some(dialog) = &mut self.state.dialog {
+            asked.extend(ui::dialogs::show(&ctx, dialog));
+        } else {
+            asked.extend(self.keys(&ctx));
+        }
+        let urls: Vec<String> = asked
+            .iter()
+            .filter_map(|a| match a {
+                Action::CopyUrl(name) => self.url_of(name.as_deref()),
+                _ => None,
+            })
+            .collect();
+        for url in urls {
+            self.state.status = format!("Copied {url}");
+            ctx.copy_text(url);
+        }
         for action in asked {
             match &action {
                 Action::Select(side, ..)

@@ -73,7 +73,13 @@ fn connected(
     };
     state.status = format!("Connected to {target}");
     state.connection = Connection::Connected { session, target };
-    vec![Action::OpenRemote(home)]
+    // A reconnect returns to the folder the user was in; a new connection starts at home.
+    let folder = if state.remote.path == "/" {
+        home
+    } else {
+        state.remote.path.clone()
+    };
+    vec![Action::OpenRemote(folder)]
 }
 
 /// A listing arrived: shown only if it answers the request the pane waits for.
@@ -85,6 +91,9 @@ fn listing(
     entries: Vec<Entry>,
 ) {
     state.pending.remove(&request);
+    if side == Side::Remote {
+        state.connection_lost = false;
+    }
     let pane = state.pane_mut(side);
     if pane.loading.as_ref().is_some_and(|(r, _)| *r == request) {
         pane.loading = None;
@@ -136,7 +145,7 @@ fn failed(state: &mut AppState, request: RequestId, error: &ErrorReport) {
                 pane.error = Some(message.clone());
             }
             if side == Side::Remote && lost_connection(error.kind) {
-                state.connection = Connection::Failed(message.clone());
+                state.connection_lost = true;
             }
         }
         Some(Pending::RemoteChange(_) | Pending::Transfer(..)) => state.status.clone_from(message),
@@ -208,6 +217,67 @@ mod tests {
         );
         assert_eq!(next, [Action::OpenRemote("/home/ann".into())]);
         assert_eq!(state.session(), Some(SessionId(3)));
+    }
+
+    #[test]
+    fn a_lost_connection_offers_reconnect_and_a_listing_clears_it() {
+        let mut state = connected_state();
+        state.remote.loading = Some((RequestId(5), "/www".into()));
+        state
+            .pending
+            .insert(RequestId(5), Pending::ListRemote(RemotePath::new("/www")));
+        let error = ErrorReport {
+            kind: crate::protocol::ErrorKind::Disconnected,
+            message: "the connection was lost".into(),
+            code: None,
+        };
+        apply(
+            &mut state,
+            Event::Failed {
+                request: RequestId(5),
+                error,
+            },
+        );
+        assert!(state.connection_lost);
+        assert!(
+            state.session().is_some(),
+            "the session stays: the engine reconnects on the next request"
+        );
+        assert_eq!(
+            state.remote.error.as_deref(),
+            Some("the connection was lost")
+        );
+        state.remote.loading = Some((RequestId(6), "/www".into()));
+        apply(
+            &mut state,
+            Event::Listing {
+                request: RequestId(6),
+                path: RemotePath::new("/www"),
+                entries: Vec::new(),
+            },
+        );
+        assert!(!state.connection_lost);
+        assert!(state.remote.error.is_none());
+    }
+
+    #[test]
+    fn a_reconnect_returns_to_the_same_folder() {
+        let mut state = AppState::new("/tmp");
+        state.remote.path = "/www/img".into();
+        state.connection = Connection::Connecting {
+            request: RequestId(8),
+            target: "h:21".into(),
+        };
+        let next = apply(
+            &mut state,
+            Event::Connected {
+                request: RequestId(8),
+                session: SessionId(2),
+                home: RemotePath::new("/"),
+                greeting: String::new(),
+            },
+        );
+        assert_eq!(next, [Action::OpenRemote("/www/img".into())]);
     }
 
     #[test]

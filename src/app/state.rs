@@ -204,6 +204,37 @@ pub struct AppState {
     pub transfers: HashMap<crate::model::transfer::TransferId, (String, f32)>,
     /// The status line's message.
     pub status: String,
+    /// The open dialog, if any.
+    pub dialog: Option<Dialog>,
+    /// `host:port` of the last connection, so a reconnect returns to the same folder.
+    pub last_target: Option<String>,
+    /// The server connection dropped; the next remote action reconnects (the engine keeps the
+    /// site) and the remote pane offers Reconnect.
+    pub connection_lost: bool,
+}
+
+/// A small window asking for a name or a confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dialog {
+    /// Name a new remote folder.
+    NewFolder {
+        /// The name typed so far.
+        name: String,
+    },
+    /// Rename a remote entry.
+    Rename {
+        /// The current name.
+        from: String,
+        /// The new name typed so far.
+        to: String,
+    },
+    /// Confirm deleting remote entries (folders with everything in them).
+    ConfirmDelete {
+        /// What goes.
+        names: Vec<String>,
+        /// How many of them are folders.
+        folders: usize,
+    },
 }
 
 impl Default for PaneState {

@@ -2,6 +2,7 @@
 //! the user asked for; none touches the engine, the network or the disk.
 
 pub mod connect_bar;
+pub mod dialogs;
 pub mod log_panel;
 pub mod pane;
 pub mod status_bar;

@@ -62,6 +62,100 @@ fn path_bar(ui: &mut Ui, side: Side, title: &str, pane: &mut PaneState) -> Optio
     action
 }
 
+/// The pane's buttons: transfer the selection across, and (remote) folder operations.
+fn toolbar(ui: &mut Ui, side: Side, has_selection: bool) -> Option<Action> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        let mut button = |ui: &mut Ui, enabled: bool, label: &str, hint: &str, what: Action| {
+            if ui
+                .add_enabled(enabled, egui::Button::new(label))
+                .on_hover_text(hint)
+                .clicked()
+            {
+                action = Some(what);
+            }
+        };
+        match side {
+            Side::Local => button(
+                ui,
+                has_selection,
+                "Upload ➡",
+                "Upload the selection to the remote folder",
+                Action::Upload,
+            ),
+            Side::Remote => {
+                button(
+                    ui,
+                    has_selection,
+                    "⬅ Download",
+                    "Download the selection to the local folder",
+                    Action::Download,
+                );
+                button(
+                    ui,
+                    true,
+                    "New folder",
+                    "Create a folder here",
+                    Action::AskNewFolder,
+                );
+                button(
+                    ui,
+                    has_selection,
+                    "Rename",
+                    "Rename the selected entry (F2)",
+                    Action::AskRename,
+                );
+                button(
+                    ui,
+                    has_selection,
+                    "Delete",
+                    "Delete the selection (Del)",
+                    Action::AskDelete,
+                );
+                button(
+                    ui,
+                    true,
+                    "Copy URL",
+                    "Copy this folder's URL (without the password)",
+                    Action::CopyUrl(None),
+                );
+            }
+        }
+        button(
+            ui,
+            true,
+            "Refresh",
+            "List this folder again (F5)",
+            Action::Refresh(side),
+        );
+    });
+    action
+}
+
+/// The right-click menu of a row.
+fn row_menu(ui: &mut Ui, side: Side, entry: &Entry, action: &mut Option<Action>) {
+    let mut item = |ui: &mut Ui, label: &str, what: Action| {
+        if ui.button(label).clicked() {
+            *action = Some(what);
+            ui.close();
+        }
+    };
+    if opens_as_folder(entry) {
+        item(ui, "Open", Action::Open(side, entry.name.clone()));
+    }
+    match side {
+        Side::Local => item(ui, "Upload", Action::Upload),
+        Side::Remote => {
+            item(ui, "Download", Action::Download);
+            item(ui, "Rename…", Action::AskRename);
+            item(ui, "Delete…", Action::AskDelete);
+            item(ui, "New folder…", Action::AskNewFolder);
+            item(ui, "Copy URL", Action::CopyUrl(Some(entry.name.clone())));
+        }
+    }
+    item(ui, "Refresh", Action::Refresh(side));
+}
+
 /// Draws the pane; returns what the user asked for.
 pub fn show(
     ui: &mut Ui,
@@ -71,6 +165,9 @@ pub fn show(
     enabled: bool,
 ) -> Option<Action> {
     let mut action = path_bar(ui, side, title, pane);
+    if enabled {
+        action = action.or(toolbar(ui, side, !pane.selected.is_empty()));
+    }
     if let Some((_, path)) = &pane.loading {
         ui.horizontal(|ui| {
             ui.spinner();
@@ -133,35 +230,51 @@ pub fn show(
                     }
                     return;
                 }
-                let entry: &Entry = &pane.entries[index - 1];
-                row.set_selected(pane.selected.contains(&entry.name));
-                row.col(|ui| {
-                    cell(
-                        ui,
-                        format!("{} {}", icon(entry.kind), escape_control(&entry.name)),
-                    );
-                });
-                row.col(|ui| {
-                    if entry.kind == EntryKind::File {
-                        cell(ui, entry.size.map(human_bytes).unwrap_or_default());
-                    }
-                });
-                row.col(|ui| {
-                    cell(ui, time(entry.modified));
-                });
-                if remote {
-                    row.col(|ui| {
-                        cell(ui, entry.permissions.as_deref().unwrap_or_default());
-                    });
-                }
-                let response = row.response();
-                if response.double_clicked() && opens_as_folder(entry) {
-                    action = Some(Action::Open(side, entry.name.clone()));
-                } else if response.clicked() {
-                    let toggle = response.ctx.input(|i| i.modifiers.command);
-                    action = Some(Action::Select(side, entry.name.clone(), toggle));
-                }
+                entry_row(&mut row, side, pane, index - 1, &mut action);
             });
         });
     action
+}
+
+/// One entry's row: icon and name, size, time, permissions; click, right-click, double-click.
+fn entry_row(
+    row: &mut egui_extras::TableRow<'_, '_>,
+    side: Side,
+    pane: &PaneState,
+    index: usize,
+    action: &mut Option<Action>,
+) {
+    let remote = side == Side::Remote;
+    let entry: &Entry = &pane.entries[index];
+    row.set_selected(pane.selected.contains(&entry.name));
+    row.col(|ui| {
+        cell(
+            ui,
+            format!("{} {}", icon(entry.kind), escape_control(&entry.name)),
+        );
+    });
+    row.col(|ui| {
+        if entry.kind == EntryKind::File {
+            cell(ui, entry.size.map(human_bytes).unwrap_or_default());
+        }
+    });
+    row.col(|ui| {
+        cell(ui, time(entry.modified));
+    });
+    if remote {
+        row.col(|ui| {
+            cell(ui, entry.permissions.as_deref().unwrap_or_default());
+        });
+    }
+    let response = row.response();
+    if response.secondary_clicked() && !pane.selected.contains(&entry.name) {
+        *action = Some(Action::Select(side, entry.name.clone(), false));
+    }
+    response.context_menu(|ui| row_menu(ui, side, entry, action));
+    if response.double_clicked() && opens_as_folder(entry) {
+        *action = Some(Action::Open(side, entry.name.clone()));
+    } else if response.clicked() {
+        let toggle = response.ctx.input(|i| i.modifiers.command);
+        *action = Some(Action::Select(side, entry.name.clone(), toggle));
+    }
 }
