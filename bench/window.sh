@@ -11,14 +11,19 @@ if [[ -z $skiff ]]; then
   (cd "$repo" && cargo build --release --locked --bin skiff)
   skiff="${CARGO_TARGET_DIR:-$repo/target}/release/skiff"
 fi
-display=:96
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+numfile=$(mktemp)
+Xvfb -displayfd 5 -screen 0 1280x800x24 -nolisten tcp 5>"$numfile" >/dev/null 2>&1 &
 pids+=($!)
 deadline=$((SECONDS + 20))
-until xdpyinfo -display "$display" >/dev/null 2>&1; do ((SECONDS < deadline)) || exit 1; sleep 0.2; done
+until [[ -s $numfile ]] && xdpyinfo -display ":$(head -n 1 "$numfile")" >/dev/null 2>&1; do
+  ((SECONDS < deadline)) || exit 1
+  sleep 0.2
+done
+display=":$(head -n 1 "$numfile")"
+rm -f "$numfile"
 start_ns=$(date +%s%N)
 DISPLAY=$display "$skiff" --demo >/dev/null 2>&1 &
 app=$!

@@ -12,7 +12,6 @@ source "$here/servers.sh"
 servers_apt_install xvfb x11-utils xdotool imagemagick libgl1-mesa-dri libegl1 mesa-vulkan-drivers \
   libxkbcommon-x11-0 libxcursor1 libxi6 libx11-xcb1
 
-display=:97
 pids=()
 cleanup() {
   local p
@@ -21,13 +20,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/tmp/skiff-xvfb.log 2>&1 &
+# -displayfd: Xvfb picks a free display itself (no clash with another X server) and writes it.
+numfile=$(mktemp)
+Xvfb -displayfd 5 -screen 0 1280x800x24 -nolisten tcp 5>"$numfile" >/tmp/skiff-xvfb.log 2>&1 &
 pids+=($!)
 deadline=$((SECONDS + 20))
-until xdpyinfo -display "$display" >/dev/null 2>&1; do
+until [[ -s $numfile ]] && xdpyinfo -display ":$(head -n 1 "$numfile")" >/dev/null 2>&1; do
   ((SECONDS < deadline)) || { echo "Xvfb did not start"; cat /tmp/skiff-xvfb.log; exit 1; }
   sleep 0.2
 done
+display=":$(head -n 1 "$numfile")"
+rm -f "$numfile"
+echo "Xvfb on $display"
 
 DISPLAY=$display "$skiff" --demo >/tmp/skiff-window.log 2>&1 &
 pids+=($!)
