@@ -174,10 +174,7 @@ impl eframe::App for SkiffApp {
         egui::CentralPanel::default_margins().show(ui, |ui| {
             if self.state.connection_lost && connected {
                 ui.horizontal(|ui| {
-                    ui.colored_label(
-                        egui::Color32::from_rgb(220, 50, 50),
-                        "The connection to the server was lost.",
-                    );
+                    ui.colored_label(ui::ERROR_COLOR, "The connection to the server was lost.");
                     // The engine reconnects to the same site on the next request.
                     if ui.button("Reconnect").clicked() {
                         asked.push(Action::Refresh(Side::Remote));
@@ -235,11 +232,7 @@ impl eframe::App for SkiffApp {
 /// Opens the window and runs it until it is closed; returns the exit status.
 #[must_use]
 pub fn run_window(start: Start, demo: bool) -> i32 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::engine::runtime() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("skiff: cannot start: {e}");

@@ -14,11 +14,7 @@ use crate::protocol::{Command, ErrorReport, Event, ExistingTarget, TransferReque
 
 /// Runs one subcommand to the end; returns the exit status (0 ok, 1 failure, 2 usage).
 pub fn run(common: &Common, action: Action) -> i32 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::engine::runtime() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("skiff: cannot start: {e}");

@@ -22,6 +22,15 @@ use tokio::sync::mpsc;
 use crate::protocol::{Command, Event, RequestId};
 pub use events::Waker;
 
+/// The runtime every front end runs the engine on: two worker threads (the machines Skiff is
+/// measured on have two cores; the work is I/O, not computation).
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+}
+
 /// Commands waiting for the engine at most (a full channel makes senders wait).
 const COMMAND_CAPACITY: usize = 256;
 

@@ -35,7 +35,7 @@ pub fn show(ui: &mut Ui, log: &VecDeque<LogLine>) {
                         },
                     ),
                     LogKind::Info => ("Status:   ", ui.visuals().text_color()),
-                    LogKind::Error => ("Error:    ", Color32::from_rgb(220, 50, 50)),
+                    LogKind::Error => ("Error:    ", super::ERROR_COLOR),
                 };
                 ui.label(
                     RichText::new(format!("{prefix}{}", line.text))

@@ -175,7 +175,7 @@ pub fn show(
         });
     }
     if let Some(error) = &pane.error {
-        ui.colored_label(egui::Color32::from_rgb(220, 50, 50), error);
+        ui.colored_label(super::ERROR_COLOR, error);
     }
     if !enabled {
         ui.label("Not connected.");
