@@ -297,3 +297,37 @@ fn create_rename_and_delete_a_remote_folder() {
     });
     assert!(!server.file("renamed").exists());
 }
+
+#[test]
+fn arrow_keys_and_typing_select_rows() {
+    let server = server_with_files();
+    let mut w = open_window();
+    w.connect(server.port, PASSWORD);
+    w.wait_until("the remote folder listed", |app| {
+        app.state().remote.entries.len() == 3
+    });
+    // Keys act on the pane last clicked: click a row of the remote pane first.
+    w.harness.get_by_label("📄 big.bin").click();
+    w.harness.step();
+    w.harness.key_press(egui::Key::ArrowUp);
+    w.harness.step();
+    assert!(w.harness.state().state().remote.selected.contains("docs"));
+    w.harness.key_press(egui::Key::ArrowDown);
+    w.harness.key_press(egui::Key::ArrowDown);
+    w.harness.step();
+    assert!(
+        w.harness
+            .state()
+            .state()
+            .remote
+            .selected
+            .contains("small.txt")
+    );
+    w.harness.event(egui::Event::Text("bi".to_owned()));
+    w.harness.step();
+    let selected = &w.harness.state().state().remote.selected;
+    assert!(
+        selected.contains("big.bin") && selected.len() == 1,
+        "{selected:?}"
+    );
+}

@@ -31,6 +31,10 @@ pub enum Action {
     Sort(Side, SortKey),
     /// Select a name: alone, or added/removed with `toggle`.
     Select(Side, String, bool),
+    /// Move the selection by rows (arrow keys).
+    MoveSelection(Side, isize),
+    /// Select the first name starting with the typed text.
+    JumpTo(Side, String),
     /// Create a folder in the remote pane's folder.
     MkdirRemote(String),
     /// Delete these names from the remote pane's folder (folders with their contents).
@@ -141,6 +145,14 @@ pub fn plan(
             }]
         }
         Action::Open(..) | Action::Up(_) | Action::Refresh(_) => navigate(state, action, next_id),
+        Action::MoveSelection(side, delta) => {
+            state.pane_mut(side).move_selection(delta);
+            Vec::new()
+        }
+        Action::JumpTo(side, prefix) => {
+            state.pane_mut(side).jump_to(&prefix);
+            Vec::new()
+        }
         Action::Sort(..) | Action::Select(..) => {
             pane_change(state, action);
             Vec::new()

@@ -38,6 +38,9 @@ pub struct SkiffApp {
     /// The pane keys act on (the last one clicked).
     active: Side,
     title: String,
+    /// What was typed to jump to a name, and when (seconds of egui time): keys typed within a
+    /// second of each other add up ("rea" finds README).
+    typed: (String, f64),
 }
 
 impl SkiffApp {
@@ -55,6 +58,7 @@ impl SkiffApp {
             outbox: VecDeque::new(),
             active: Side::Remote,
             title: String::new(),
+            typed: (String::new(), 0.0),
         };
         app.dispatch(Action::OpenLocal(start.local_folder.display().to_string()));
         if let Some(url) = start.connect_to {
@@ -95,7 +99,7 @@ impl SkiffApp {
         }
     }
 
-    fn keys(&self, ctx: &egui::Context) -> Option<Action> {
+    fn keys(&mut self, ctx: &egui::Context) -> Option<Action> {
         if ctx.memory(|m| m.focused().is_some()) {
             return None; // typing in a text field
         }
@@ -109,6 +113,17 @@ impl SkiffApp {
                 Some(Action::AskRename)
             } else if i.key_pressed(egui::Key::Delete) && side == Side::Remote {
                 Some(Action::AskDelete)
+            } else if i.key_pressed(egui::Key::ArrowDown) {
+                Some(Action::MoveSelection(side, 1))
+            } else if i.key_pressed(egui::Key::ArrowUp) {
+                Some(Action::MoveSelection(side, -1))
+            } else if let Some(typed) = typed_text(i) {
+                if i.time - self.typed.1 > 1.0 {
+                    self.typed.0.clear();
+                }
+                self.typed.0.push_str(&typed);
+                self.typed.1 = i.time;
+                Some(Action::JumpTo(side, self.typed.0.clone()))
             } else if i.key_pressed(egui::Key::Enter) {
                 let pane = self.state.pane(side);
                 pane.selected
@@ -227,6 +242,19 @@ impl eframe::App for SkiffApp {
             ctx.request_repaint_after(Duration::from_millis(20));
         }
     }
+}
+
+/// Text typed this frame (outside text fields): jumps to a matching name.
+fn typed_text(input: &egui::InputState) -> Option<String> {
+    let typed: String = input
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            egui::Event::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    (!typed.is_empty()).then_some(typed)
 }
 
 /// Opens the window and runs it until it is closed; returns the exit status.

@@ -103,6 +103,8 @@ pub struct PaneState {
     pub sort: SortKey,
     /// Ascending (false: descending).
     pub ascending: bool,
+    /// The row the table should scroll to on its next frame (keyboard moves).
+    pub scroll_to: Option<usize>,
 }
 
 impl PaneState {
@@ -119,6 +121,7 @@ impl PaneState {
             selected: BTreeSet::new(),
             sort: SortKey::Name,
             ascending: true,
+            scroll_to: None,
         }
     }
 
@@ -135,6 +138,43 @@ impl PaneState {
             .then_with(|| a.name.cmp(&b.name));
             folders_first.then(if ascending { by_key } else { by_key.reverse() })
         });
+    }
+
+    /// Selects the entry `delta` rows from the current one (the first when none is selected),
+    /// clamped to the table, and asks the table to scroll to it.
+    pub fn move_selection(&mut self, delta: isize) {
+        if self.entries.is_empty() {
+            return;
+        }
+        let current = self
+            .entries
+            .iter()
+            .position(|e| self.selected.contains(&e.name));
+        let last = self.entries.len() - 1;
+        let next = match current {
+            None => 0,
+            Some(i) => i.saturating_add_signed(delta).min(last),
+        };
+        self.select_only(next);
+    }
+
+    /// Selects the first entry whose name starts with `prefix` (case-insensitive).
+    pub fn jump_to(&mut self, prefix: &str) {
+        let prefix = prefix.to_lowercase();
+        if let Some(i) = self
+            .entries
+            .iter()
+            .position(|e| e.name.to_lowercase().starts_with(&prefix))
+        {
+            self.select_only(i);
+        }
+    }
+
+    fn select_only(&mut self, index: usize) {
+        self.selected.clear();
+        self.selected.insert(self.entries[index].name.clone());
+        // Row 0 of the table is `..`.
+        self.scroll_to = Some(index + 1);
     }
 
     /// Total bytes of the selected files.
@@ -296,4 +336,44 @@ impl AppState {
 #[must_use]
 pub fn opens_as_folder(entry: &Entry) -> bool {
     matches!(entry.kind, EntryKind::Dir | EntryKind::Link)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pane(names: &[&str]) -> PaneState {
+        let mut pane = PaneState::new("/");
+        pane.entries = names
+            .iter()
+            .map(|n| Entry::new(*n, EntryKind::File))
+            .collect();
+        pane
+    }
+
+    #[test]
+    fn arrow_keys_move_and_clamp() {
+        let mut p = pane(&["a", "b", "c"]);
+        p.move_selection(1);
+        assert!(
+            p.selected.contains("a"),
+            "first press selects the first row"
+        );
+        p.move_selection(1);
+        assert!(p.selected.contains("b") && p.selected.len() == 1);
+        p.move_selection(5);
+        assert!(p.selected.contains("c"));
+        p.move_selection(-9);
+        assert!(p.selected.contains("a"));
+        assert_eq!(p.scroll_to, Some(1));
+    }
+
+    #[test]
+    fn typing_jumps_to_a_matching_name() {
+        let mut p = pane(&["Alpha", "beta", "Bravo"]);
+        p.jump_to("br");
+        assert!(p.selected.contains("Bravo"));
+        p.jump_to("zzz");
+        assert!(p.selected.contains("Bravo"), "no match keeps the selection");
+    }
 }

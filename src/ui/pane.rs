@@ -194,6 +194,9 @@ pub fn show(
     if remote {
         table = table.column(Column::initial(85.0).at_least(40.0));
     }
+    if let Some(row) = pane.scroll_to.take() {
+        table = table.scroll_to_row(row, None);
+    }
     table
         .header(ROW_HEIGHT, |mut header| {
             for (key, label) in [
