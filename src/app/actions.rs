@@ -322,7 +322,7 @@ fn pane_change(state: &mut AppState, action: Action) {
 
 fn connect(state: &mut AppState, next_id: &mut dyn FnMut() -> RequestId) -> Vec<Command> {
     match site_from_form(state) {
-        Ok((site, _path)) => {
+        Ok((site, path)) => {
             let request = next_id();
             let target = site.authority();
             if state.last_target.as_deref() != Some(target.as_str()) {
@@ -330,6 +330,10 @@ fn connect(state: &mut AppState, next_id: &mut dyn FnMut() -> RequestId) -> Vec<
                 state.remote = super::state::PaneState::new("/");
             }
             state.last_target = Some(target.clone());
+            if !path.is_root() {
+                // `skiff ftp://host/www/`: open that folder once logged in.
+                state.remote.path = path.to_string();
+            }
             state.status = format!("Connecting to {target}…");
             state.remote.error = None;
             state.connection = Connection::Connecting { request, target };

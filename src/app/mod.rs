@@ -41,6 +41,8 @@ pub struct SkiffApp {
     /// What was typed to jump to a name, and when (seconds of egui time): keys typed within a
     /// second of each other add up ("rea" finds README).
     typed: (String, f64),
+    /// `SKIFF_FRAME_STATS` is set: print each frame's CPU time to stderr (for bench/window.sh).
+    frame_stats: bool,
 }
 
 impl SkiffApp {
@@ -59,6 +61,7 @@ impl SkiffApp {
             active: Side::Remote,
             title: String::new(),
             typed: (String::new(), 0.0),
+            frame_stats: std::env::var_os("SKIFF_FRAME_STATS").is_some(),
         };
         app.dispatch(Action::OpenLocal(start.local_folder.display().to_string()));
         if let Some(url) = start.connect_to {
@@ -157,7 +160,16 @@ impl SkiffApp {
 }
 
 impl eframe::App for SkiffApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        if self.frame_stats
+            && let Some(seconds) = frame.info().cpu_usage
+        {
+            eprintln!(
+                "frame_cpu_ms {:.2} entries {}",
+                seconds * 1000.0,
+                self.state.remote.entries.len()
+            );
+        }
         self.drain_events();
         let ctx = ui.ctx().clone();
         self.update_title(&ctx);
