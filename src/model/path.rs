@@ -2,6 +2,7 @@
 //! safe to become a local file name.
 
 use std::fmt;
+use std::fmt::Write as _;
 
 /// An absolute path on the server, always '/'-separated.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -84,6 +85,43 @@ impl fmt::Display for RemotePath {
 #[must_use]
 pub fn is_safe_name(name: &str) -> bool {
     !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
+}
+
+/// Shows control characters as escapes so a name is visible and harmless in a terminal or UI.
+///
+/// C0 controls (including tab, CR and LF) and DEL become `\x07`-style escapes; C1 controls,
+/// the line and paragraph separators (U+2028, U+2029) and the bidirectional-text controls
+/// that can make a name display as something else (U+061C, U+200E, U+200F,
+/// U+202A–U+202E, U+2066–U+2069) become `\u{85}`-style escapes. Everything else, including
+/// backslash, is kept as is, so this is for display, not a reversible encoding.
+#[must_use]
+pub fn escape_control(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        let code = u32::from(c);
+        if c.is_ascii_control() {
+            let _ = write!(out, "\\x{code:02x}");
+        } else if c.is_control() || is_invisible_format(c) {
+            let _ = write!(out, "\\u{{{code:x}}}");
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Line breaks and bidirectional controls that are not in Unicode's control category.
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+    )
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::app::actions::Action;
 use crate::app::state::{PaneState, Side, SortKey, opens_as_folder};
-use crate::engine::ftp::listing::escape_control;
 use crate::model::entry::{Entry, EntryKind};
+use crate::model::path::escape_control;
 use crate::model::transfer::human_bytes;
 
 const ROW_HEIGHT: f32 = 20.0;
