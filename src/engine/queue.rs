@@ -84,12 +84,17 @@ pub async fn run(ctx: Arc<RequestContext>, job: TransferRequest) -> EngineResult
 }
 
 /// The local target of a download named `name`: inside `local` when it is a folder.
-fn inside_if_folder(local: &Path, name: &str) -> PathBuf {
-    if local.is_dir() {
+async fn inside_if_folder(local: &Path, name: &str) -> PathBuf {
+    if is_local_dir(local).await {
         local.join(name)
     } else {
         local.to_path_buf()
     }
+}
+
+/// True when `path` is a local folder (asked off the engine's threads, like every disk call).
+async fn is_local_dir(path: &Path) -> bool {
+    tokio::fs::metadata(path).await.is_ok_and(|m| m.is_dir())
 }
 
 async fn scan_download(
@@ -112,7 +117,7 @@ async fn scan_download(
         text: "no such file or folder on the server".to_owned(),
     })?;
     if entry.kind != EntryKind::Dir {
-        let target = inside_if_folder(&job.local, &name);
+        let target = inside_if_folder(&job.local, &name).await;
         let file = FileJob {
             remote: root,
             local: target,
@@ -126,12 +131,13 @@ async fn scan_download(
             "{root} is a folder: use -r to copy a folder"
         )));
     }
-    let top = inside_if_folder(&job.local, &name);
+    let top = inside_if_folder(&job.local, &name).await;
     let mut folders = vec![(root, top)];
     while let Some((remote, local)) = folders.pop() {
         match tokio::fs::create_dir(&local).await {
             Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && local.is_dir() => {}
+            Err(e)
+                if e.kind() == std::io::ErrorKind::AlreadyExists && is_local_dir(&local).await => {}
             Err(e) => return Err(EngineError::local(&local, &e)),
         }
         let mut browse = ctx.session.browse().await?;
