@@ -189,6 +189,15 @@ mod tests {
     use crate::model::path::RemotePath;
     use crate::protocol::{ErrorReport, RequestId, SessionId};
 
+    fn remote_names(state: &AppState) -> Vec<&str> {
+        state
+            .remote
+            .entries
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect()
+    }
+
     fn connected_state() -> AppState {
         let mut state = AppState::new("/tmp");
         state.connection = Connection::Connected {
@@ -303,12 +312,7 @@ mod tests {
         apply(&mut state, new);
         assert_eq!(state.remote.path, "/new");
         assert!(state.remote.loading.is_none());
-        let names: Vec<&str> = state
-            .remote
-            .entries
-            .iter()
-            .map(|e| e.name.as_str())
-            .collect();
+        let names = remote_names(&state);
         assert_eq!(names, ["a", "b"], "folders first");
     }
 
@@ -378,24 +382,14 @@ mod tests {
             Action::Sort(Side::Remote, super::super::state::SortKey::Size),
             &mut next,
         );
-        let names: Vec<&str> = state
-            .remote
-            .entries
-            .iter()
-            .map(|e| e.name.as_str())
-            .collect();
+        let names = remote_names(&state);
         assert_eq!(names, ["dir", "small", "big"]);
         crate::app::actions::plan(
             &mut state,
             Action::Sort(Side::Remote, super::super::state::SortKey::Size),
             &mut next,
         );
-        let names: Vec<&str> = state
-            .remote
-            .entries
-            .iter()
-            .map(|e| e.name.as_str())
-            .collect();
+        let names = remote_names(&state);
         assert_eq!(names, ["dir", "big", "small"]);
     }
 }
