@@ -51,6 +51,22 @@ pub struct TransferRequest {
     pub keep_times: bool,
 }
 
+/// A change to local files, run by the engine so the window never touches the disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalChange {
+    /// Create a folder.
+    Mkdir(PathBuf),
+    /// Delete a file or link, or a folder with everything in it (links are never followed).
+    Remove(PathBuf),
+    /// Rename; refused when `to` exists (nothing is replaced).
+    Rename {
+        /// Current path.
+        from: PathBuf,
+        /// New path.
+        to: PathBuf,
+    },
+}
+
 /// A request to the engine.
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -125,6 +141,13 @@ pub enum Command {
         session: SessionId,
         /// What to move.
         job: TransferRequest,
+    },
+    /// Create, delete or rename on this machine (off the UI thread); answered by [`Event::Done`].
+    ChangeLocal {
+        /// Request tag.
+        request: RequestId,
+        /// What to change.
+        change: LocalChange,
     },
     /// Stop a running request (a transfer, a listing) within a second.
     Cancel {

@@ -1,6 +1,7 @@
 //! The real `SkiffApp` driven by `egui_kittest` against the in-process server: connect through
-//! the quick-connect bar, see the server's files, open a folder and go up, sort by size, and a
-//! wrong password shown in the log and in the pane.
+//! the quick-connect bar, see the server's files, open a folder and go up, sort by size, the
+//! folder trees, file operations in both panes, selection by keys and Shift, and a wrong
+//! password shown in the log and in the pane.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -18,7 +19,7 @@ use skiff::app::{SkiffApp, Start};
 struct Window {
     harness: Harness<'static, SkiffApp>,
     _runtime: tokio::runtime::Runtime,
-    _local: tempfile::TempDir,
+    local: tempfile::TempDir,
 }
 
 fn open_window() -> Window {
@@ -46,7 +47,7 @@ fn open_window() -> Window {
     Window {
         harness,
         _runtime: runtime,
-        _local: local,
+        local,
     }
 }
 
@@ -59,7 +60,14 @@ impl Window {
             if done(self.harness.state()) {
                 return;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+            if Instant::now() >= deadline {
+                let state = self.harness.state().state();
+                let log: Vec<&str> = state.log.iter().map(|l| l.text.as_str()).collect();
+                panic!(
+                    "timed out waiting for: {what} (status: {}; log: {log:?})",
+                    state.status
+                );
+            }
             std::thread::sleep(Duration::from_millis(10));
         }
     }
@@ -71,6 +79,8 @@ impl Window {
             assert!(Instant::now() < deadline, "timed out waiting for {label}");
             self.harness.step();
         }
+        // A new window sizes itself over a frame or two: click where it settles.
+        self.harness.run_steps(2);
     }
 
     fn type_into(&mut self, label: &str, text: &str) {
@@ -166,7 +176,7 @@ fn connect_browse_and_sort() {
     assert_eq!(w.remote_names(), ["docs", "small.txt", "big.bin"]);
 
     // Select the folder, Enter opens it, Backspace goes up.
-    w.harness.get_by_label_contains("docs").click();
+    w.harness.get_by_label("📁 docs").click();
     w.harness.step();
     assert!(w.harness.state().state().remote.selected.contains("docs"));
     w.harness.key_press(egui::Key::Enter);
@@ -230,8 +240,11 @@ fn create_rename_and_delete_a_remote_folder() {
         app.state().remote.entries.len() == 3
     });
 
+    // Both panes have a New folder button; the remote pane is drawn second.
     w.harness
-        .get_by_role_and_label(Role::Button, "New folder")
+        .get_all_by_role_and_label(Role::Button, "New folder")
+        .last()
+        .unwrap()
         .click();
     w.harness.run_steps(2); // the click, then the frame that shows the dialog
     w.wait_for_label("Folder name:");
@@ -329,5 +342,164 @@ fn arrow_keys_and_typing_select_rows() {
     assert!(
         selected.contains("big.bin") && selected.len() == 1,
         "{selected:?}"
+    );
+}
+
+#[test]
+fn the_remote_tree_expands_lazily_and_opens_folders() {
+    let server = server_with_files();
+    std::fs::create_dir(server.file("docs/sub")).unwrap();
+    std::fs::write(server.file("docs/sub/deep.txt"), b"deep").unwrap();
+    let mut w = open_window();
+    w.connect(server.port, PASSWORD);
+    w.wait_until("the remote folder listed", |app| {
+        app.state().remote.entries.len() == 3
+    });
+    w.wait_for_label("Expand docs");
+    assert!(
+        w.harness.query_by_label("sub").is_none(),
+        "docs is not listed before it is expanded"
+    );
+    w.harness
+        .get_by_role_and_label(Role::Button, "Expand docs")
+        .click();
+    w.wait_for_label("sub");
+    assert_eq!(
+        w.harness.state().state().remote.path,
+        "/",
+        "expanding a folder in the tree does not change the table"
+    );
+    assert!(w.harness.query_by_label("Collapse docs").is_some());
+
+    w.harness.get_by_role_and_label(Role::Button, "sub").click();
+    w.wait_until("the table shows docs/sub", |app| {
+        app.state().remote.path == "/docs/sub" && app.state().remote.loading.is_none()
+    });
+    assert_eq!(w.remote_names(), ["deep.txt"]);
+
+    w.harness
+        .get_by_role_and_label(Role::Button, "Collapse docs")
+        .click();
+    w.harness.run_steps(2);
+    assert!(
+        w.harness.query_by_label("sub").is_none(),
+        "collapsing hides the sub-folders"
+    );
+}
+
+#[test]
+fn local_pane_creates_renames_and_deletes() {
+    let mut w = open_window();
+    let local = w.local.path().to_path_buf();
+    w.wait_until("the local folder listed", |app| {
+        app.state()
+            .local
+            .entries
+            .iter()
+            .any(|e| e.name == "notes.txt")
+    });
+    // Not connected: the remote pane has no toolbar, so this is the local pane's button.
+    w.harness
+        .get_by_role_and_label(Role::Button, "New folder")
+        .click();
+    w.harness.run_steps(2);
+    w.wait_for_label("Folder name:");
+    w.type_into("Folder name:", "made here");
+    w.harness
+        .get_by_role_and_label(Role::Button, "Create")
+        .click();
+    w.wait_until("the new local folder listed", |app| {
+        app.state()
+            .local
+            .entries
+            .iter()
+            .any(|e| e.name == "made here")
+    });
+    assert!(local.join("made here").is_dir());
+
+    // A rename onto an existing name is refused and loses nothing.
+    std::fs::write(local.join("other.txt"), b"keep me").unwrap();
+    w.harness.get_by_label("📄 notes.txt").click();
+    w.harness.step();
+    w.harness.key_press(egui::Key::F2);
+    w.wait_for_label("New name:");
+    let field = w
+        .harness
+        .get_by_role_and_label(Role::TextInput, "New name:");
+    field.focus();
+    for _ in 0.."notes.txt".len() {
+        w.harness.key_press(egui::Key::Backspace);
+    }
+    w.harness
+        .get_by_role_and_label(Role::TextInput, "New name:")
+        .type_text("other.txt");
+    w.harness.step();
+    w.harness
+        .get_all_by_role_and_label(Role::Button, "Rename")
+        .last()
+        .unwrap()
+        .click();
+    w.wait_until("the refusal", |app| {
+        app.state().status.contains("already exists")
+    });
+    assert_eq!(std::fs::read(local.join("other.txt")).unwrap(), b"keep me");
+    assert_eq!(
+        std::fs::read(local.join("notes.txt")).unwrap(),
+        b"local file"
+    );
+
+    w.harness.step();
+    w.harness.get_by_label("📁 made here").click();
+    w.harness.step();
+    w.harness.key_press(egui::Key::Delete);
+    w.wait_for_label("Delete from this computer");
+    w.harness
+        .get_by_role_and_label(Role::Button, "Delete from this computer")
+        .click();
+    w.wait_until("the local folder gone", |app| {
+        !app.state()
+            .local
+            .entries
+            .iter()
+            .any(|e| e.name == "made here")
+    });
+    assert!(!local.join("made here").exists());
+}
+
+#[test]
+fn shift_click_selects_a_range() {
+    let server = server_with_files();
+    let mut w = open_window();
+    w.connect(server.port, PASSWORD);
+    w.wait_until("the remote folder listed", |app| {
+        app.state().remote.entries.len() == 3
+    });
+    w.harness.get_by_label("📁 docs").click();
+    w.harness.step();
+    w.harness
+        .get_by_label("📄 small.txt")
+        .click_modifiers(egui::Modifiers::SHIFT);
+    w.harness.step();
+    let selected: Vec<String> = w
+        .harness
+        .state()
+        .state()
+        .remote
+        .selected
+        .iter()
+        .cloned()
+        .collect();
+    assert_eq!(selected, ["big.bin", "docs", "small.txt"]);
+    w.harness
+        .get_by_label("📄 big.bin")
+        .click_modifiers(egui::Modifiers::COMMAND);
+    w.harness.step();
+    assert!(
+        !w.harness
+            .state()
+            .state()
+            .remote
+            .selected
+            .contains("big.bin")
     );
 }

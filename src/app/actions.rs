@@ -8,7 +8,7 @@ use super::state::{AppState, Connection, Pending, Side, SortKey};
 use crate::model::path::RemotePath;
 use crate::model::site::{FtpUrl, Password, Site};
 use crate::model::transfer::Direction;
-use crate::protocol::{Command, ExistingTarget, RequestId, TransferRequest};
+use crate::protocol::{Command, ExistingTarget, LocalChange, RequestId, TransferRequest};
 
 /// Something the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,28 +29,40 @@ pub enum Action {
     Refresh(Side),
     /// Sort a pane by a column (again: reverse).
     Sort(Side, SortKey),
-    /// Select a name: alone, or added/removed with `toggle`.
-    Select(Side, String, bool),
+    /// A click on a row: select it alone, add or remove it (`toggle`, Ctrl), or select the
+    /// rows from the last click to it (`range`, Shift).
+    Select {
+        /// The pane.
+        side: Side,
+        /// The row's name.
+        name: String,
+        /// Ctrl was held.
+        toggle: bool,
+        /// Shift was held.
+        range: bool,
+    },
+    /// Expand or collapse a folder in a pane's tree (listing it the first time).
+    ToggleTree(Side, String),
     /// Move the selection by rows (arrow keys).
     MoveSelection(Side, isize),
     /// Select the first name starting with the typed text.
     JumpTo(Side, String),
-    /// Create a folder in the remote pane's folder.
-    MkdirRemote(String),
-    /// Delete these names from the remote pane's folder (folders with their contents).
-    DeleteRemote(Vec<String>),
-    /// Rename in the remote pane's folder.
-    RenameRemote(String, String),
+    /// Create a folder in a pane's folder.
+    Mkdir(Side, String),
+    /// Delete these names from a pane's folder (folders with their contents).
+    Delete(Side, Vec<String>),
+    /// Rename in a pane's folder.
+    Rename(Side, String, String),
     /// Download the remote selection into the local folder.
     Download,
     /// Upload the local selection into the remote folder.
     Upload,
     /// Ask for a new folder's name.
-    AskNewFolder,
-    /// Ask for a new name for the selected remote entry.
-    AskRename,
-    /// Ask before deleting the remote selection.
-    AskDelete,
+    AskNewFolder(Side),
+    /// Ask for a new name for a pane's selected entry.
+    AskRename(Side),
+    /// Ask before deleting a pane's selection.
+    AskDelete(Side),
     /// Close the dialog without doing anything.
     CloseDialog,
     /// Put the URL of the remote folder or entry on the clipboard (never with the password).
@@ -106,7 +118,7 @@ pub fn plan(
 ) -> Vec<Command> {
     if matches!(
         action,
-        Action::MkdirRemote(_) | Action::RenameRemote(..) | Action::DeleteRemote(_)
+        Action::Mkdir(..) | Action::Rename(..) | Action::Delete(..)
     ) {
         state.dialog = None;
     }
@@ -153,14 +165,18 @@ pub fn plan(
             state.pane_mut(side).jump_to(&prefix);
             Vec::new()
         }
-        Action::Sort(..) | Action::Select(..) => {
+        Action::ToggleTree(side, path) => toggle_tree(state, side, &path, next_id),
+        Action::Sort(..) | Action::Select { .. } => {
             pane_change(state, action);
             Vec::new()
         }
-        Action::MkdirRemote(_) | Action::RenameRemote(..) | Action::DeleteRemote(_) => {
-            remote_operation(state, action, next_id)
+        Action::Mkdir(..) | Action::Rename(..) | Action::Delete(..) => {
+            file_operation(state, action, next_id)
         }
-        Action::AskNewFolder | Action::AskRename | Action::AskDelete | Action::CloseDialog => {
+        Action::AskNewFolder(_)
+        | Action::AskRename(_)
+        | Action::AskDelete(_)
+        | Action::CloseDialog => {
             state.dialog = dialog_for(state, &action);
             Vec::new()
         }
@@ -208,87 +224,172 @@ fn navigate(
     plan(state, target, next_id)
 }
 
-/// New folder, rename, delete: checked names, then one command each on the browsing connection.
-fn remote_operation(
+/// New folder, rename, delete in either pane: checked names, then one command per name (on
+/// the browsing connection, or the engine's local side).
+fn file_operation(
     state: &mut AppState,
     action: Action,
     next_id: &mut dyn FnMut() -> RequestId,
 ) -> Vec<Command> {
-    match action {
-        Action::MkdirRemote(name) if !crate::model::path::is_safe_name(&name) => {
-            state.status = format!("'{name}' cannot be a folder name");
-            Vec::new()
-        }
-        Action::RenameRemote(_, to) if !crate::model::path::is_safe_name(&to) => {
-            state.status = format!("'{to}' cannot be a file name");
-            Vec::new()
-        }
-        Action::MkdirRemote(name) => remote_change(
-            state,
-            next_id,
-            format!("Created {name}"),
-            |request, session, folder| {
-                vec![Command::Mkdir {
-                    request,
-                    session,
-                    path: folder.join(&name),
-                }]
-            },
+    let (side, changes) = match action {
+        Action::Mkdir(side, name) => (side, vec![(format!("Created {name}"), Change::Mkdir(name))]),
+        Action::Rename(side, from, to) => (
+            side,
+            vec![(format!("Renamed {from} to {to}"), Change::Rename(from, to))],
         ),
-        Action::RenameRemote(from, to) => remote_change(
-            state,
-            next_id,
-            format!("Renamed {from} to {to}"),
-            |request, session, folder| {
-                vec![Command::Rename {
-                    request,
-                    session,
-                    from: folder.join(&from),
-                    to: folder.join(&to),
-                }]
-            },
+        Action::Delete(side, names) => (
+            side,
+            names
+                .into_iter()
+                .map(|name| (format!("Deleted {name}"), Change::Delete(name)))
+                .collect(),
         ),
-        Action::DeleteRemote(names) => {
-            let mut commands = Vec::new();
-            for name in names {
-                commands.extend(remote_change(
-                    state,
-                    next_id,
-                    format!("Deleted {name}"),
-                    |request, session, folder| {
-                        vec![Command::Remove {
-                            request,
-                            session,
-                            path: folder.join(&name),
-                            recursive: true,
-                        }]
-                    },
-                ));
-            }
-            commands
+        _ => return Vec::new(),
+    };
+    let mut commands = Vec::new();
+    for (what, change) in changes {
+        if let Some(bad) = change.unsafe_name() {
+            state.status = format!("'{bad}' cannot be a file or folder name");
+            return Vec::new();
         }
-        _ => Vec::new(),
+        let folder = state.pane(side).path.clone();
+        let session = state.session();
+        if side == Side::Remote && session.is_none() {
+            return Vec::new();
+        }
+        let request = next_id();
+        let command = match session.filter(|_| side == Side::Remote) {
+            Some(session) => change.remote_command(request, session, &RemotePath::new(&folder)),
+            None => Command::ChangeLocal {
+                request,
+                change: change.local(Path::new(&folder)),
+            },
+        };
+        state.pending.insert(request, Pending::Change(side, what));
+        commands.push(command);
+    }
+    commands
+}
+
+/// One file operation, by names inside a pane's folder.
+enum Change {
+    Mkdir(String),
+    Rename(String, String),
+    Delete(String),
+}
+
+impl Change {
+    /// A name that must not reach the file system (`..`, `a/b`, control characters).
+    fn unsafe_name(&self) -> Option<&str> {
+        let names: &[&String] = match self {
+            Self::Mkdir(name) | Self::Delete(name) => &[name],
+            Self::Rename(from, to) => &[from, to],
+        };
+        names
+            .iter()
+            .find(|n| !crate::model::path::is_safe_name(n))
+            .map(|n| n.as_str())
+    }
+
+    fn remote_command(
+        self,
+        request: RequestId,
+        session: crate::protocol::SessionId,
+        folder: &RemotePath,
+    ) -> Command {
+        match self {
+            Self::Mkdir(name) => Command::Mkdir {
+                request,
+                session,
+                path: folder.join(&name),
+            },
+            Self::Rename(from, to) => Command::Rename {
+                request,
+                session,
+                from: folder.join(&from),
+                to: folder.join(&to),
+            },
+            Self::Delete(name) => Command::Remove {
+                request,
+                session,
+                path: folder.join(&name),
+                recursive: true,
+            },
+        }
+    }
+
+    fn local(self, folder: &Path) -> LocalChange {
+        match self {
+            Self::Mkdir(name) => LocalChange::Mkdir(folder.join(name)),
+            Self::Rename(from, to) => LocalChange::Rename {
+                from: folder.join(from),
+                to: folder.join(to),
+            },
+            Self::Delete(name) => LocalChange::Remove(folder.join(name)),
+        }
     }
 }
 
 /// The dialog an `Ask…` action opens (`None` closes it, or when there is nothing to act on).
 fn dialog_for(state: &AppState, action: &Action) -> Option<super::state::Dialog> {
     use super::state::Dialog;
-    state.session()?;
-    let selected: Vec<&crate::model::entry::Entry> = state.remote.selected_entries().collect();
+    let side = match action {
+        Action::AskNewFolder(side) | Action::AskRename(side) | Action::AskDelete(side) => *side,
+        _ => return None,
+    };
+    if side == Side::Remote {
+        state.session()?;
+    }
+    let selected: Vec<&crate::model::entry::Entry> = state.pane(side).selected_entries().collect();
     match action {
-        Action::AskNewFolder => Some(Dialog::NewFolder {
+        Action::AskNewFolder(_) => Some(Dialog::NewFolder {
+            side,
             name: String::new(),
         }),
-        Action::AskRename => selected.first().map(|e| Dialog::Rename {
+        Action::AskRename(_) => selected.first().map(|e| Dialog::Rename {
+            side,
             from: e.name.clone(),
             to: e.name.clone(),
         }),
-        Action::AskDelete if !selected.is_empty() => Some(Dialog::ConfirmDelete {
+        Action::AskDelete(_) if !selected.is_empty() => Some(Dialog::ConfirmDelete {
+            side,
             names: selected.iter().map(|e| e.name.clone()).collect(),
             folders: selected.iter().filter(|e| e.is_dir()).count(),
         }),
         _ => None,
+    }
+}
+
+/// Expands or collapses a tree folder; the first expand lists it (the answer fills the tree
+/// only, the table stays where it is).
+fn toggle_tree(
+    state: &mut AppState,
+    side: Side,
+    path: &str,
+    next_id: &mut dyn FnMut() -> RequestId,
+) -> Vec<Command> {
+    if !state.pane_mut(side).tree.toggle(path) {
+        return Vec::new();
+    }
+    let session = state.session();
+    if side == Side::Remote && session.is_none() {
+        state.pane_mut(side).tree.failed(path);
+        return Vec::new();
+    }
+    let request = next_id();
+    state
+        .pending
+        .insert(request, Pending::Tree(side, path.to_owned()));
+    match session.filter(|_| side == Side::Remote) {
+        Some(session) => vec![Command::List {
+            request,
+            session,
+            path: RemotePath::new(path),
+        }],
+        None => vec![Command::ListLocal {
+            request,
+            path: PathBuf::from(path),
+        }],
     }
 }
 
@@ -305,17 +406,12 @@ fn pane_change(state: &mut AppState, action: Action) {
             }
             pane.sort_entries();
         }
-        Action::Select(side, name, toggle) => {
-            let selected = &mut state.pane_mut(side).selected;
-            if toggle {
-                if !selected.remove(&name) {
-                    selected.insert(name);
-                }
-            } else {
-                selected.clear();
-                selected.insert(name);
-            }
-        }
+        Action::Select {
+            side,
+            name,
+            toggle,
+            range,
+        } => state.pane_mut(side).click(&name, toggle, range),
         _ => {}
     }
 }
@@ -327,7 +423,7 @@ fn connect(state: &mut AppState, next_id: &mut dyn FnMut() -> RequestId) -> Vec<
             let target = site.authority();
             if state.last_target.as_deref() != Some(target.as_str()) {
                 // Another server: start in its home folder, not in the last one's path.
-                state.remote = super::state::PaneState::new("/");
+                state.remote = super::state::PaneState::new(Side::Remote, "/");
             }
             state.last_target = Some(target.clone());
             if !path.is_root() {
@@ -346,20 +442,6 @@ fn connect(state: &mut AppState, next_id: &mut dyn FnMut() -> RequestId) -> Vec<
             Vec::new()
         }
     }
-}
-
-fn remote_change(
-    state: &mut AppState,
-    next_id: &mut dyn FnMut() -> RequestId,
-    what: String,
-    make: impl FnOnce(RequestId, crate::protocol::SessionId, RemotePath) -> Vec<Command>,
-) -> Vec<Command> {
-    let Some(session) = state.session() else {
-        return Vec::new();
-    };
-    let request = next_id();
-    state.pending.insert(request, Pending::RemoteChange(what));
-    make(request, session, RemotePath::new(&state.remote.path))
 }
 
 fn transfer(

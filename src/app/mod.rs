@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod reduce;
 pub mod state;
+pub mod tree;
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -112,10 +113,10 @@ impl SkiffApp {
                 Some(Action::Refresh(side))
             } else if i.key_pressed(egui::Key::Backspace) {
                 Some(Action::Up(side))
-            } else if i.key_pressed(egui::Key::F2) && side == Side::Remote {
-                Some(Action::AskRename)
-            } else if i.key_pressed(egui::Key::Delete) && side == Side::Remote {
-                Some(Action::AskDelete)
+            } else if i.key_pressed(egui::Key::F2) {
+                Some(Action::AskRename(side))
+            } else if i.key_pressed(egui::Key::Delete) {
+                Some(Action::AskDelete(side))
             } else if i.key_pressed(egui::Key::ArrowDown) {
                 Some(Action::MoveSelection(side, 1))
             } else if i.key_pressed(egui::Key::ArrowUp) {
@@ -189,15 +190,20 @@ impl eframe::App for SkiffApp {
                 ui::log_panel::show(ui, &self.state.log);
             });
         let half = ui.available_width() / 2.0;
+        let connected = self.state.session().is_some();
         egui::Panel::left("local_pane")
             .resizable(true)
             .default_size(half)
             .show(ui, |ui| {
-                let asked_here =
-                    ui::pane::show(ui, Side::Local, "Local site:", &mut self.state.local, true);
+                let asked_here = ui::pane::show(
+                    ui,
+                    Side::Local,
+                    "Local site:",
+                    &mut self.state.local,
+                    connected,
+                );
                 asked.extend(asked_here);
             });
-        let connected = self.state.session().is_some();
         egui::CentralPanel::default_margins().show(ui, |ui| {
             if self.state.connection_lost && connected {
                 ui.horizontal(|ui| {
@@ -239,7 +245,9 @@ impl eframe::App for SkiffApp {
         }
         for action in asked {
             match &action {
-                Action::Select(side, ..)
+                Action::Select { side, .. }
+                | Action::ToggleTree(side, _)
+                | Action::Mkdir(side, _)
                 | Action::Sort(side, _)
                 | Action::Open(side, _)
                 | Action::Up(side)

@@ -95,7 +95,13 @@ fn listing(
         state.connection_lost = false;
     }
     let pane = state.pane_mut(side);
+    let folders = entries
+        .iter()
+        .filter(|e| e.is_dir())
+        .map(|e| e.name.clone());
+    pane.tree.listed(&path, folders);
     if pane.loading.as_ref().is_some_and(|(r, _)| *r == request) {
+        pane.tree.reveal(&path);
         pane.loading = None;
         pane.error = None;
         pane.path_edit.clone_from(&path);
@@ -108,11 +114,7 @@ fn listing(
 
 fn done(state: &mut AppState, request: RequestId) -> Vec<Action> {
     match state.pending.remove(&request) {
-        Some(Pending::RemoteChange(what)) => {
-            state.status = what;
-            vec![Action::Refresh(Side::Remote)]
-        }
-        Some(Pending::Transfer(side, what)) => {
+        Some(Pending::Change(side, what) | Pending::Transfer(side, what)) => {
             state.status = what;
             vec![Action::Refresh(side)]
         }
@@ -148,7 +150,8 @@ fn failed(state: &mut AppState, request: RequestId, error: &ErrorReport) {
                 state.connection_lost = true;
             }
         }
-        Some(Pending::RemoteChange(_) | Pending::Transfer(..)) => state.status.clone_from(message),
+        Some(Pending::Tree(side, path)) => state.pane_mut(side).tree.failed(&path),
+        Some(Pending::Change(..) | Pending::Transfer(..)) => state.status.clone_from(message),
         None => {}
     }
 }
@@ -349,9 +352,10 @@ mod tests {
     #[test]
     fn a_remote_change_refreshes_the_remote_pane() {
         let mut state = connected_state();
-        state
-            .pending
-            .insert(RequestId(9), Pending::RemoteChange("Created x".into()));
+        state.pending.insert(
+            RequestId(9),
+            Pending::Change(Side::Remote, "Created x".into()),
+        );
         assert_eq!(
             apply(
                 &mut state,

@@ -4,6 +4,7 @@
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::PathBuf;
 
+use crate::app::tree::FolderTree;
 use crate::model::entry::{Entry, EntryKind};
 use crate::model::path::RemotePath;
 use crate::model::site::Protocol;
@@ -105,14 +106,20 @@ pub struct PaneState {
     pub ascending: bool,
     /// The row the table should scroll to on its next frame (keyboard moves).
     pub scroll_to: Option<usize>,
+    /// The last row clicked without Shift: where a Shift-click range starts.
+    pub anchor: Option<String>,
+    /// The folder tree above the table.
+    pub tree: FolderTree,
 }
 
 impl PaneState {
-    /// An empty pane at `path`.
+    /// An empty pane on `side` at `path`.
     #[must_use]
-    pub fn new(path: impl Into<String>) -> Self {
+    pub fn new(side: Side, path: impl Into<String>) -> Self {
         let path = path.into();
         Self {
+            anchor: None,
+            tree: FolderTree::new(side),
             path_edit: path.clone(),
             path,
             entries: Vec::new(),
@@ -173,8 +180,34 @@ impl PaneState {
     fn select_only(&mut self, index: usize) {
         self.selected.clear();
         self.selected.insert(self.entries[index].name.clone());
+        self.anchor = Some(self.entries[index].name.clone());
         // Row 0 of the table is `..`.
         self.scroll_to = Some(index + 1);
+    }
+
+    /// A click on `name`: selects it alone; with `toggle` (Ctrl) adds or removes it; with
+    /// `range` (Shift) selects every row from the last clicked one to it.
+    pub fn click(&mut self, name: &str, toggle: bool, range: bool) {
+        let position = |n: &str| self.entries.iter().position(|e| e.name == n);
+        let from = self.anchor.as_deref().and_then(position);
+        if range && let (Some(from), Some(to)) = (from, position(name)) {
+            let (low, high) = (from.min(to), from.max(to));
+            if !toggle {
+                self.selected.clear();
+            }
+            let names = self.entries[low..=high].iter().map(|e| e.name.clone());
+            self.selected.extend(names);
+            return; // the anchor stays, so Shift-clicks can move the range's end
+        }
+        if toggle {
+            if !self.selected.remove(name) {
+                self.selected.insert(name.to_owned());
+            }
+        } else {
+            self.selected.clear();
+            self.selected.insert(name.to_owned());
+        }
+        self.anchor = Some(name.to_owned());
     }
 
     /// Total bytes of the selected files.
@@ -219,8 +252,11 @@ pub enum Pending {
     ListLocal(PathBuf),
     /// A remote listing of this folder.
     ListRemote(RemotePath),
-    /// A change on the server (mkdir, delete, rename); the remote pane refreshes after it.
-    RemoteChange(String),
+    /// A listing the folder tree asked for (it does not change the table).
+    Tree(Side, String),
+    /// A change (mkdir, delete, rename) in the pane on `Side`, which refreshes after it; the
+    /// text is the status line's message when it is done.
+    Change(Side, String),
     /// A transfer into the pane on `Side`, which refreshes after it.
     Transfer(Side, String),
 }
@@ -256,20 +292,26 @@ pub struct AppState {
 /// A small window asking for a name or a confirmation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Dialog {
-    /// Name a new remote folder.
+    /// Name a new folder.
     NewFolder {
+        /// The pane it goes in.
+        side: Side,
         /// The name typed so far.
         name: String,
     },
-    /// Rename a remote entry.
+    /// Rename an entry.
     Rename {
+        /// The pane it is in.
+        side: Side,
         /// The current name.
         from: String,
         /// The new name typed so far.
         to: String,
     },
-    /// Confirm deleting remote entries (folders with everything in them).
+    /// Confirm deleting entries (folders with everything in them).
     ConfirmDelete {
+        /// The pane they are in.
+        side: Side,
         /// What goes.
         names: Vec<String>,
         /// How many of them are folders.
@@ -279,7 +321,7 @@ pub enum Dialog {
 
 impl Default for PaneState {
     fn default() -> Self {
-        Self::new("/")
+        Self::new(Side::Remote, "/")
     }
 }
 
@@ -288,8 +330,8 @@ impl AppState {
     #[must_use]
     pub fn new(local_folder: impl Into<String>) -> Self {
         Self {
-            local: PaneState::new(local_folder),
-            remote: PaneState::new("/"),
+            local: PaneState::new(Side::Local, local_folder),
+            remote: PaneState::new(Side::Remote, "/"),
             ..Self::default()
         }
     }
@@ -343,7 +385,7 @@ mod tests {
     use super::*;
 
     fn pane(names: &[&str]) -> PaneState {
-        let mut pane = PaneState::new("/");
+        let mut pane = PaneState::new(Side::Remote, "/");
         pane.entries = names
             .iter()
             .map(|n| Entry::new(*n, EntryKind::File))
@@ -366,6 +408,24 @@ mod tests {
         p.move_selection(-9);
         assert!(p.selected.contains("a"));
         assert_eq!(p.scroll_to, Some(1));
+    }
+
+    #[test]
+    fn shift_click_selects_a_range_and_ctrl_adds() {
+        let mut p = pane(&["a", "b", "c", "d", "e"]);
+        p.click("b", false, false);
+        p.click("d", false, true);
+        assert_eq!(p.selected.iter().collect::<Vec<_>>(), ["b", "c", "d"]);
+        p.click("a", false, true);
+        assert_eq!(
+            p.selected.iter().collect::<Vec<_>>(),
+            ["a", "b"],
+            "the range starts at the last plain click"
+        );
+        p.click("e", true, false);
+        assert_eq!(p.selected.iter().collect::<Vec<_>>(), ["a", "b", "e"]);
+        p.click("b", true, false);
+        assert_eq!(p.selected.iter().collect::<Vec<_>>(), ["a", "e"]);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::engine::queue::{self, RequestContext};
 use crate::engine::session::Session;
 use crate::engine::vfs::{self, Vfs};
 use crate::model::entry::EntryKind;
-use crate::protocol::{Command, Event, RequestId, SessionId};
+use crate::protocol::{Command, Event, LocalChange, RequestId, SessionId};
 
 type Shared<T> = Arc<Mutex<T>>;
 
@@ -81,6 +81,12 @@ impl Actor {
                 session,
                 job,
             } => self.transfer(request, session, job),
+            Command::ChangeLocal { request, change } => {
+                self.spawn(
+                    request,
+                    async move { change_local(change).await.map(|()| None) },
+                );
+            }
             Command::Cancel { request } => self.cancel(request),
             Command::Disconnect { session } => self.disconnect(session),
             browsing => self.browse_command(browsing),
@@ -277,6 +283,31 @@ async fn remove(
         return ftp.remove_dir(path).await;
     }
     vfs::remove_tree(ftp, path, is_dir).await
+}
+
+/// Creates, deletes or renames a local path through [`LocalVfs`].
+async fn change_local(change: LocalChange) -> EngineResult<()> {
+    let mut local = LocalVfs;
+    match change {
+        LocalChange::Mkdir(path) => local.mkdir(&DisplayPath(path)).await,
+        LocalChange::Remove(path) => {
+            let path = DisplayPath(path);
+            let entry = local
+                .stat(&path)
+                .await?
+                .ok_or_else(|| EngineError::Invalid(format!("{path} does not exist")))?;
+            vfs::remove_tree(&mut local, &path, entry.kind == EntryKind::Dir).await
+        }
+        LocalChange::Rename { from, to } => {
+            let (from, to) = (DisplayPath(from), DisplayPath(to));
+            if local.stat(&to).await?.is_some() {
+                return Err(EngineError::Invalid(format!(
+                    "{to} already exists; nothing was renamed"
+                )));
+            }
+            local.rename(&from, &to).await
+        }
+    }
 }
 
 /// Allocates request ids.

@@ -1,10 +1,10 @@
 //! The small modal windows: a name for a new folder, a new name, and the confirmation that
-//! names what a delete will remove. Enter confirms, Escape or Cancel closes.
+//! names what a delete will remove (from the server or from this computer). Enter confirms, Escape or Cancel closes.
 
 use egui::{Context, Id, Modal, TextEdit};
 
 use crate::app::actions::Action;
-use crate::app::state::Dialog;
+use crate::app::state::{Dialog, Side};
 
 fn name_field(ui: &mut egui::Ui, label: &str, text: &mut String) -> bool {
     let label = ui.label(label);
@@ -30,28 +30,39 @@ fn buttons(ui: &mut egui::Ui, confirm: &str) -> (bool, bool) {
 pub fn show(ctx: &Context, dialog: &mut Dialog) -> Option<Action> {
     let mut action = None;
     let modal = Modal::new(Id::unique("skiff_dialog")).show(ctx, |ui| match dialog {
-        Dialog::NewFolder { name } => {
+        Dialog::NewFolder { side, name } => {
             ui.heading("New folder");
             let enter = name_field(ui, "Folder name:", name);
             let (ok, cancel) = buttons(ui, "Create");
             if (ok || enter) && !name.trim().is_empty() {
-                action = Some(Action::MkdirRemote(name.trim().to_owned()));
+                action = Some(Action::Mkdir(*side, name.trim().to_owned()));
             } else if cancel {
                 action = Some(Action::CloseDialog);
             }
         }
-        Dialog::Rename { from, to } => {
+        Dialog::Rename { side, from, to } => {
             ui.heading(format!("Rename {from}"));
             let enter = name_field(ui, "New name:", to);
             let (ok, cancel) = buttons(ui, "Rename");
             if (ok || enter) && !to.trim().is_empty() && to.trim() != from.as_str() {
-                action = Some(Action::RenameRemote(from.clone(), to.trim().to_owned()));
+                action = Some(Action::Rename(*side, from.clone(), to.trim().to_owned()));
             } else if cancel {
                 action = Some(Action::CloseDialog);
             }
         }
-        Dialog::ConfirmDelete { names, folders } => {
-            ui.heading("Delete from the server?");
+        Dialog::ConfirmDelete {
+            side,
+            names,
+            folders,
+        } => {
+            let (question, confirm) = match side {
+                Side::Remote => ("Delete from the server?", "Delete from the server"),
+                Side::Local => (
+                    "Delete from this computer? This cannot be undone.",
+                    "Delete from this computer",
+                ),
+            };
+            ui.heading(question);
             let shown: Vec<&str> = names.iter().take(10).map(String::as_str).collect();
             ui.label(shown.join(", "));
             if names.len() > shown.len() {
@@ -62,9 +73,9 @@ pub fn show(ctx: &Context, dialog: &mut Dialog) -> Option<Action> {
                     "{folders} folder(s) will be deleted with everything in them."
                 ));
             }
-            let (ok, cancel) = buttons(ui, "Delete from the server");
+            let (ok, cancel) = buttons(ui, confirm);
             if ok {
-                action = Some(Action::DeleteRemote(names.clone()));
+                action = Some(Action::Delete(*side, names.clone()));
             } else if cancel {
                 action = Some(Action::CloseDialog);
             }

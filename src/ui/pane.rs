@@ -63,7 +63,7 @@ fn path_bar(ui: &mut Ui, side: Side, title: &str, pane: &mut PaneState) -> Optio
 }
 
 /// The pane's buttons: transfer the selection across, and (remote) folder operations.
-fn toolbar(ui: &mut Ui, side: Side, has_selection: bool) -> Option<Action> {
+fn toolbar(ui: &mut Ui, side: Side, has_selection: bool, connected: bool) -> Option<Action> {
     let mut action = None;
     ui.horizontal(|ui| {
         let mut button = |ui: &mut Ui, enabled: bool, label: &str, hint: &str, what: Action| {
@@ -75,51 +75,54 @@ fn toolbar(ui: &mut Ui, side: Side, has_selection: bool) -> Option<Action> {
                 action = Some(what);
             }
         };
-        match side {
-            Side::Local => button(
-                ui,
-                has_selection,
+        let (across, across_hint, transfer) = match side {
+            Side::Local => (
                 "Upload ➡",
                 "Upload the selection to the remote folder",
                 Action::Upload,
             ),
-            Side::Remote => {
-                button(
-                    ui,
-                    has_selection,
-                    "⬅ Download",
-                    "Download the selection to the local folder",
-                    Action::Download,
-                );
-                button(
-                    ui,
-                    true,
-                    "New folder",
-                    "Create a folder here",
-                    Action::AskNewFolder,
-                );
-                button(
-                    ui,
-                    has_selection,
-                    "Rename",
-                    "Rename the selected entry (F2)",
-                    Action::AskRename,
-                );
-                button(
-                    ui,
-                    has_selection,
-                    "Delete",
-                    "Delete the selection (Del)",
-                    Action::AskDelete,
-                );
-                button(
-                    ui,
-                    true,
-                    "Copy URL",
-                    "Copy this folder's URL (without the password)",
-                    Action::CopyUrl(None),
-                );
-            }
+            Side::Remote => (
+                "⬅ Download",
+                "Download the selection to the local folder",
+                Action::Download,
+            ),
+        };
+        button(
+            ui,
+            has_selection && connected,
+            across,
+            across_hint,
+            transfer,
+        );
+        button(
+            ui,
+            true,
+            "New folder",
+            "Create a folder here",
+            Action::AskNewFolder(side),
+        );
+        button(
+            ui,
+            has_selection,
+            "Rename",
+            "Rename the selected entry (F2)",
+            Action::AskRename(side),
+        );
+        button(
+            ui,
+            has_selection,
+            "Delete",
+            "Delete the selection (Del)",
+            Action::AskDelete(side),
+        );
+        if side == Side::Remote {
+            button(
+                ui,
+                true,
+                "Copy URL",
+                "Copy this folder's URL (without the password)",
+                Action::CopyUrl(None),
+            );
         }
         button(
             ui,
@@ -133,7 +136,7 @@ fn toolbar(ui: &mut Ui, side: Side, has_selection: bool) -> Option<Action> {
 }
 
 /// The right-click menu of a row.
-fn row_menu(ui: &mut Ui, side: Side, entry: &Entry, action: &mut Option<Action>) {
+fn row_menu(ui: &mut Ui, side: Side, entry: &Entry, connected: bool, action: &mut Option<Action>) {
     let mut item = |ui: &mut Ui, label: &str, what: Action| {
         if ui.button(label).clicked() {
             *action = Some(what);
@@ -144,29 +147,32 @@ fn row_menu(ui: &mut Ui, side: Side, entry: &Entry, action: &mut Option<Action>)
         item(ui, "Open", Action::Open(side, entry.name.clone()));
     }
     match side {
-        Side::Local => item(ui, "Upload", Action::Upload),
-        Side::Remote => {
-            item(ui, "Download", Action::Download);
-            item(ui, "Rename…", Action::AskRename);
-            item(ui, "Delete…", Action::AskDelete);
-            item(ui, "New folder…", Action::AskNewFolder);
-            item(ui, "Copy URL", Action::CopyUrl(Some(entry.name.clone())));
-        }
+        Side::Local if connected => item(ui, "Upload", Action::Upload),
+        Side::Remote => item(ui, "Download", Action::Download),
+        Side::Local => {}
+    }
+    item(ui, "Rename…", Action::AskRename(side));
+    item(ui, "Delete…", Action::AskDelete(side));
+    item(ui, "New folder…", Action::AskNewFolder(side));
+    if side == Side::Remote {
+        item(ui, "Copy URL", Action::CopyUrl(Some(entry.name.clone())));
     }
     item(ui, "Refresh", Action::Refresh(side));
 }
 
-/// Draws the pane; returns what the user asked for.
+/// Draws the pane; returns what the user asked for. The remote pane shows only its path bar
+/// until `connected`.
 pub fn show(
     ui: &mut Ui,
     side: Side,
     title: &str,
     pane: &mut PaneState,
-    enabled: bool,
+    connected: bool,
 ) -> Option<Action> {
+    let usable = side == Side::Local || connected;
     let mut action = path_bar(ui, side, title, pane);
-    if enabled {
-        action = action.or(toolbar(ui, side, !pane.selected.is_empty()));
+    if usable {
+        action = action.or(toolbar(ui, side, !pane.selected.is_empty(), connected));
     }
     if let Some((_, path)) = &pane.loading {
         ui.horizontal(|ui| {
@@ -177,10 +183,35 @@ pub fn show(
     if let Some(error) = &pane.error {
         ui.colored_label(super::ERROR_COLOR, error);
     }
-    if !enabled {
+    if !usable {
         ui.label("Not connected.");
         return action;
     }
+    let tree_id = match side {
+        Side::Local => "local_tree",
+        Side::Remote => "remote_tree",
+    };
+    egui::Panel::top(tree_id)
+        .resizable(true)
+        .default_size(150.0)
+        .size_range(40.0..=600.0)
+        .show(ui, |ui| {
+            let asked = super::tree::show(ui, side, &mut pane.tree, &pane.path);
+            action = action.take().or(asked);
+        });
+    action = action.or(table(ui, side, title, pane, connected));
+    action
+}
+
+/// The sortable, virtualized file table with its `..` row.
+fn table(
+    ui: &mut Ui,
+    side: Side,
+    title: &str,
+    pane: &mut PaneState,
+    connected: bool,
+) -> Option<Action> {
+    let mut action = None;
     let remote = side == Side::Remote;
     let mut table = TableBuilder::new(ui)
         .id_salt(title)
@@ -233,7 +264,7 @@ pub fn show(
                     }
                     return;
                 }
-                entry_row(&mut row, side, pane, index - 1, &mut action);
+                entry_row(&mut row, side, pane, index - 1, connected, &mut action);
             });
         });
     action
@@ -245,6 +276,7 @@ fn entry_row(
     side: Side,
     pane: &PaneState,
     index: usize,
+    connected: bool,
     action: &mut Option<Action>,
 ) {
     let remote = side == Side::Remote;
@@ -271,13 +303,23 @@ fn entry_row(
     }
     let response = row.response();
     if response.secondary_clicked() && !pane.selected.contains(&entry.name) {
-        *action = Some(Action::Select(side, entry.name.clone(), false));
+        *action = Some(Action::Select {
+            side,
+            name: entry.name.clone(),
+            toggle: false,
+            range: false,
+        });
     }
-    response.context_menu(|ui| row_menu(ui, side, entry, action));
+    response.context_menu(|ui| row_menu(ui, side, entry, connected, action));
     if response.double_clicked() && opens_as_folder(entry) {
         *action = Some(Action::Open(side, entry.name.clone()));
     } else if response.clicked() {
-        let toggle = response.ctx.input(|i| i.modifiers.command);
-        *action = Some(Action::Select(side, entry.name.clone(), toggle));
+        let modifiers = response.ctx.input(|i| i.modifiers);
+        *action = Some(Action::Select {
+            side,
+            name: entry.name.clone(),
+            toggle: modifiers.command,
+            range: modifiers.shift,
+        });
     }
 }

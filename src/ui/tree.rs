@@ -1,0 +1,67 @@
+//! A pane's folder tree: one row per visible folder, indented by depth, with an expander
+//! (⏵/⏷) and the name. Clicking a name opens that folder in the table; expanding a folder
+//! the tree has not listed yet asks for its listing. Rows are virtualized.
+
+use egui::{Button, Label, RichText, Role, Ui, WidgetInfo};
+
+use crate::app::actions::Action;
+use crate::app::state::Side;
+use crate::app::tree::FolderTree;
+use crate::model::path::escape_control;
+
+const ROW_HEIGHT: f32 = 18.0;
+const INDENT: f32 = 14.0;
+
+/// Draws the tree; `current` is the folder the table shows (highlighted).
+pub fn show(ui: &mut Ui, side: Side, tree: &mut FolderTree, current: &str) -> Option<Action> {
+    let mut action = None;
+    let rows = tree.rows();
+    egui::ScrollArea::both()
+        .id_salt((side, "tree"))
+        .auto_shrink([false, false])
+        .show_rows(ui, ROW_HEIGHT, rows.len(), |ui, range| {
+            for row in &rows[range] {
+                ui.horizontal(|ui| {
+                    ui.set_height(ROW_HEIGHT);
+                    let depth = u16::try_from(row.depth).unwrap_or(u16::MAX);
+                    ui.add_space(INDENT * f32::from(depth));
+                    let name = escape_control(&row.name);
+                    if row.leaf {
+                        ui.add_space(INDENT + ui.spacing().item_spacing.x);
+                    } else {
+                        let (glyph, verb) = if row.expanded {
+                            ("⏷", "Collapse")
+                        } else {
+                            ("⏵", "Expand")
+                        };
+                        let toggle = ui.add(Button::new(glyph).frame(false).small());
+                        // Named for screen readers and tests: "Expand docs".
+                        toggle.widget_info(|| {
+                            WidgetInfo::labeled(Role::Button, true, format!("{verb} {name}"))
+                        });
+                        if toggle.clicked() {
+                            action = Some(Action::ToggleTree(side, row.path.clone()));
+                        }
+                    }
+                    ui.add(Label::new("📁").selectable(false));
+                    let selected = row.path == current;
+                    let text = if selected {
+                        RichText::new(&name).strong()
+                    } else {
+                        RichText::new(&name)
+                    };
+                    let label = ui.add(Button::selectable(selected, text).truncate());
+                    if label.clicked() {
+                        action = Some(match side {
+                            Side::Local => Action::OpenLocal(row.path.clone()),
+                            Side::Remote => Action::OpenRemote(row.path.clone()),
+                        });
+                    }
+                    if row.loading {
+                        ui.spinner();
+                    }
+                });
+            }
+        });
+    action
+}
