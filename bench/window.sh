@@ -42,3 +42,4 @@ t1=$(ticks)
 hz=$(getconf CLK_TCK)
 grep -E 'VmRSS|RssAnon' "/proc/$app/status"
 echo "CPU while idle: $(((t1 - t0) * 1000 / hz)) ms over 10 s"
+[[ -n ${SMAPS:-} ]] && $SMAPS "$app"

@@ -3,6 +3,8 @@
 # server (the title says "Skiff — 127.0.0.1:PORT"), takes a screenshot of the screen and checks
 # that it is not blank. Stops the app and Xvfb by pid.
 #   usage: ci/window-check.sh SKIFF_BINARY [SCREENSHOT.png]
+# SKIFF_SCREEN=2560x1600 with WINIT_X11_SCALE_FACTOR=2 shoots the window at 2x scale;
+# SKIFF_THEME=light the light theme.
 set -euo pipefail
 skiff=$(readlink -f "${1:?usage: $0 SKIFF_BINARY [SCREENSHOT.png]}")
 shot=${2:-/tmp/skiff-window.png}
@@ -22,7 +24,7 @@ trap cleanup EXIT
 
 # -displayfd: Xvfb picks a free display itself (no clash with another X server) and writes it.
 numfile=$(mktemp)
-Xvfb -displayfd 5 -screen 0 1280x800x24 -nolisten tcp 5>"$numfile" >/tmp/skiff-xvfb.log 2>&1 &
+Xvfb -displayfd 5 -screen 0 "${SKIFF_SCREEN:-1280x800}x24" -nolisten tcp 5>"$numfile" >/tmp/skiff-xvfb.log 2>&1 &
 pids+=($!)
 deadline=$((SECONDS + 20))
 until [[ -s $numfile ]] && xdpyinfo -display ":$(head -n 1 "$numfile")" >/dev/null 2>&1; do

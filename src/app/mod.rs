@@ -51,6 +51,13 @@ impl SkiffApp {
     /// folder and, when asked, connects.
     #[must_use]
     pub fn new(ctx: &egui::Context, runtime: &tokio::runtime::Handle, start: Start) -> Self {
+        // The system's theme by default; SKIFF_THEME=light|dark where the desktop does not say
+        // (X11 without a settings daemon reports none, and egui then picks dark).
+        match std::env::var("SKIFF_THEME").as_deref() {
+            Ok("light") => ctx.set_theme(egui::ThemePreference::Light),
+            Ok("dark") => ctx.set_theme(egui::ThemePreference::Dark),
+            _ => {}
+        }
         let repaint = ctx.clone();
         let (engine, events) =
             EngineHandle::spawn(runtime, Arc::new(move || repaint.request_repaint()));
