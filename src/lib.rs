@@ -8,4 +8,5 @@ pub mod demo;
 pub mod engine;
 pub mod model;
 pub mod protocol;
+pub mod store;
 pub mod ui;

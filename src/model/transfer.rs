@@ -7,7 +7,7 @@ use std::time::Duration;
 pub struct TransferId(pub u64);
 
 /// Which way the bytes go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Direction {
     /// Server to this machine.
     Download,

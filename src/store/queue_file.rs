@@ -1,0 +1,1 @@
+//! The persisted transfer queue (being written by a helper).
