@@ -22,6 +22,7 @@ fn main() {
         let start = skiff::app::Start {
             connect_to: cli.url,
             local_folder,
+            ..skiff::app::Start::default()
         };
         skiff::app::run_window(start, cli.demo)
     };

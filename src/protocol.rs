@@ -28,6 +28,12 @@ pub enum ExistingTarget {
     Resume,
     /// Leave it and count the file as skipped.
     Skip,
+    /// Replace it when the source is newer; otherwise skip.
+    OverwriteIfNewer,
+    /// Replace it when the sizes differ; otherwise skip.
+    OverwriteIfSizeDiffers,
+    /// Keep it and transfer under a free name beside it (`name (1).ext`).
+    Rename,
 }
 
 /// A transfer to run: one file, or a whole tree with `recursive`.
@@ -65,6 +71,19 @@ pub enum LocalChange {
         /// New path.
         to: PathBuf,
     },
+}
+
+/// One file a scan found, ready to be queued (and what `TransferFile` moves).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScannedFile {
+    /// The local file (source of an upload, target of a download).
+    pub local: PathBuf,
+    /// The remote file.
+    pub remote: RemotePath,
+    /// The source's size, when known.
+    pub size: Option<u64>,
+    /// The source's modification time (Unix seconds), when known.
+    pub modified: Option<i64>,
 }
 
 /// A request to the engine.
@@ -149,6 +168,49 @@ pub enum Command {
         /// What to change.
         change: LocalChange,
     },
+    /// Walk what a transfer would move (creating the target folders) and report its files in
+    /// batches ([`Event::Scanned`]) without moving them; then [`Event::Done`].
+    Scan {
+        /// Request tag.
+        request: RequestId,
+        /// The connected site.
+        session: SessionId,
+        /// What would be moved (`recursive` for folders).
+        job: TransferRequest,
+    },
+    /// Move one file, exactly from and to the paths given, on one of the session's transfer
+    /// connections (retried with resume); per-file events, then [`Event::Done`] or
+    /// [`Event::Failed`].
+    TransferFile {
+        /// Request tag.
+        request: RequestId,
+        /// The connected site.
+        session: SessionId,
+        /// Download or upload.
+        direction: Direction,
+        /// The file.
+        file: ScannedFile,
+        /// What to do when the target exists.
+        existing: ExistingTarget,
+        /// Continue what an earlier run left (our part file; a shorter upload target).
+        resume: bool,
+        /// Keep the modification time.
+        keep_times: bool,
+    },
+    /// Size, kind and time of a local path; answered by [`Event::Stat`].
+    StatLocal {
+        /// Request tag.
+        request: RequestId,
+        /// The path.
+        path: PathBuf,
+    },
+    /// Speed limits shared by all transfers, in bytes per second (0: none).
+    SetSpeedLimits {
+        /// For all downloads together.
+        download: u64,
+        /// For all uploads together.
+        upload: u64,
+    },
     /// Stop a running request (a transfer, a listing) within a second.
     Cancel {
         /// The request to stop.
@@ -217,6 +279,13 @@ pub struct ErrorReport {
 /// Something the engine tells the front end.
 #[derive(Debug, Clone)]
 pub enum Event {
+    /// Files found by a [`Command::Scan`] (more may follow).
+    Scanned {
+        /// The scan.
+        request: RequestId,
+        /// The files, in the order found.
+        files: Vec<ScannedFile>,
+    },
     /// One line of the FTP conversation or a note about it.
     Log {
         /// The session it belongs to (`None` before one exists).

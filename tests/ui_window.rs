@@ -6,117 +6,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+#[path = "common/window.rs"]
+mod window;
 
-use std::time::{Duration, Instant};
-
-use common::{PASSWORD, TestServer, USER};
+use common::{PASSWORD, TestServer};
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use skiff::app::state::Connection;
-use skiff::app::{SkiffApp, Start};
-
-struct Window {
-    harness: Harness<'static, SkiffApp>,
-    _runtime: tokio::runtime::Runtime,
-    local: tempfile::TempDir,
-}
-
-fn open_window() -> Window {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let local = tempfile::tempdir().unwrap();
-    std::fs::write(local.path().join("notes.txt"), b"local file").unwrap();
-    let handle = runtime.handle().clone();
-    let folder = local.path().to_path_buf();
-    let harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_eframe(move |cc| {
-            SkiffApp::new(
-                &cc.egui_ctx,
-                &handle,
-                Start {
-                    connect_to: None,
-                    local_folder: folder,
-                },
-            )
-        });
-    Window {
-        harness,
-        _runtime: runtime,
-        local,
-    }
-}
-
-impl Window {
-    /// Steps frames until `done` holds or 10 s pass.
-    fn wait_until(&mut self, what: &str, done: impl Fn(&SkiffApp) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            self.harness.step();
-            if done(self.harness.state()) {
-                return;
-            }
-            if Instant::now() >= deadline {
-                let state = self.harness.state().state();
-                let log: Vec<&str> = state.log.iter().map(|l| l.text.as_str()).collect();
-                panic!(
-                    "timed out waiting for: {what} (status: {}; log: {log:?})",
-                    state.status
-                );
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    /// Steps frames until a widget labelled `label` is shown (a new window takes a sizing frame).
-    fn wait_for_label(&mut self, label: &str) {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while self.harness.query_by_label(label).is_none() {
-            assert!(Instant::now() < deadline, "timed out waiting for {label}");
-            self.harness.step();
-        }
-        // A new window sizes itself over a frame or two: click where it settles.
-        self.harness.run_steps(2);
-    }
-
-    fn type_into(&mut self, label: &str, text: &str) {
-        let role = if label == "Password:" {
-            Role::PasswordInput
-        } else {
-            Role::TextInput
-        };
-        let field = self.harness.get_by_role_and_label(role, label);
-        field.click();
-        field.type_text(text);
-        self.harness.step();
-    }
-
-    fn connect(&mut self, port: u16, password: &str) {
-        self.type_into("Host:", "127.0.0.1");
-        self.type_into("User:", USER);
-        self.type_into("Password:", password);
-        self.type_into("Port:", &port.to_string());
-        self.harness
-            .get_by_role_and_label(Role::Button, "Connect")
-            .click();
-        self.harness.step();
-    }
-
-    fn remote_names(&self) -> Vec<String> {
-        self.harness
-            .state()
-            .state()
-            .remote
-            .entries
-            .iter()
-            .map(|e| e.name.clone())
-            .collect()
-    }
-}
+use window::open_window;
 
 fn server_with_files() -> TestServer {
     let server = TestServer::start();

@@ -5,10 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use super::state::{AppState, Connection, Pending, Side, SortKey};
+use super::transfers::QueueAction;
 use crate::model::path::RemotePath;
 use crate::model::site::{FtpUrl, Password, Site};
-use crate::model::transfer::Direction;
-use crate::protocol::{Command, ExistingTarget, LocalChange, RequestId, TransferRequest};
+use crate::protocol::{Command, LocalChange, RequestId};
 
 /// Something the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,10 +53,14 @@ pub enum Action {
     Delete(Side, Vec<String>),
     /// Rename in a pane's folder.
     Rename(Side, String, String),
-    /// Download the remote selection into the local folder.
+    /// Download the remote selection into the local folder (through the queue).
     Download,
-    /// Upload the local selection into the remote folder.
+    /// Upload the local selection into the remote folder (through the queue).
     Upload,
+    /// Queue a pane's selection without starting the queue.
+    AddToQueue(Side),
+    /// Something for the transfer queue (also what a drop between the panes asks for).
+    Queue(QueueAction),
     /// Ask for a new folder's name.
     AskNewFolder(Side),
     /// Ask for a new name for a pane's selected entry.
@@ -181,8 +185,27 @@ pub fn plan(
             Vec::new()
         }
         Action::CopyUrl(_) => Vec::new(), // the window does it: the clipboard is the UI's
-        Action::Download => transfer(state, Direction::Download, next_id),
-        Action::Upload => transfer(state, Direction::Upload, next_id),
+        Action::Download | Action::Upload | Action::AddToQueue(_) => {
+            let (from, start) = match action {
+                Action::Download => (Side::Remote, true),
+                Action::Upload => (Side::Local, true),
+                Action::AddToQueue(side) => (side, false),
+                _ => return Vec::new(),
+            };
+            let names = state
+                .pane(from)
+                .selected_entries()
+                .map(|e| e.name.clone())
+                .collect();
+            let enqueue = QueueAction::Enqueue {
+                from,
+                names,
+                into: None,
+                start,
+            };
+            super::transfers::plan(state, enqueue, next_id)
+        }
+        Action::Queue(action) => super::transfers::plan(state, action, next_id),
     }
 }
 
@@ -426,6 +449,7 @@ fn connect(state: &mut AppState, next_id: &mut dyn FnMut() -> RequestId) -> Vec<
                 state.remote = super::state::PaneState::new(Side::Remote, "/");
             }
             state.last_target = Some(target.clone());
+            state.site_key = Some(site.url_for(&RemotePath::root()));
             if !path.is_root() {
                 // `skiff ftp://host/www/`: open that folder once logged in.
                 state.remote.path = path.to_string();
@@ -442,57 +466,4 @@ fn connect(state: &mut AppState, next_id: &mut dyn FnMut() -> RequestId) -> Vec<
             Vec::new()
         }
     }
-}
-
-fn transfer(
-    state: &mut AppState,
-    direction: Direction,
-    next_id: &mut dyn FnMut() -> RequestId,
-) -> Vec<Command> {
-    let Some(session) = state.session() else {
-        return Vec::new();
-    };
-    let (from, into) = match direction {
-        Direction::Download => (Side::Remote, Side::Local),
-        Direction::Upload => (Side::Local, Side::Remote),
-    };
-    let names: Vec<String> = state
-        .pane(from)
-        .selected_entries()
-        .map(|e| e.name.clone())
-        .collect();
-    let mut commands = Vec::new();
-    for name in names {
-        let request = next_id();
-        let (local, remote) = match direction {
-            Direction::Download => (
-                PathBuf::from(&state.local.path),
-                RemotePath::new(&state.remote.path).join(&name),
-            ),
-            Direction::Upload => (
-                Path::new(&state.local.path).join(&name),
-                RemotePath::new(&state.remote.path),
-            ),
-        };
-        state.pending.insert(
-            request,
-            Pending::Transfer(into, format!("Transferred {name}")),
-        );
-        let job = TransferRequest {
-            direction,
-            local,
-            remote,
-            recursive: true,
-            existing: ExistingTarget::Refuse,
-            connections: 2,
-            segments: 1,
-            keep_times: true,
-        };
-        commands.push(Command::Transfer {
-            request,
-            session,
-            job,
-        });
-    }
-    commands
 }

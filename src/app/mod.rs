@@ -3,8 +3,10 @@
 //! come out are sent without ever blocking a frame.
 
 pub mod actions;
+pub mod queue;
 pub mod reduce;
 pub mod state;
+pub mod transfers;
 pub mod tree;
 
 use std::collections::VecDeque;
@@ -16,8 +18,10 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::engine::EngineHandle;
 use crate::protocol::{Command, Event};
+use crate::store::queue_file::QueueWriter;
 use crate::ui;
 use actions::Action;
+use queue::QueueState;
 use state::{AppState, Connection, Side};
 
 /// How the window starts.
@@ -27,6 +31,12 @@ pub struct Start {
     pub connect_to: Option<String>,
     /// The local pane's first folder.
     pub local_folder: PathBuf,
+    /// Where the transfer queue is kept (`None`: not kept, as in tests that do not ask).
+    pub queue_file: Option<PathBuf>,
+    /// The queue as saved by the last run (pending and failed items come back).
+    pub saved_queue: Vec<crate::store::queue_file::SavedTransfer>,
+    /// Something to tell the user at once (a queue file that could not be read).
+    pub notice: Option<String>,
 }
 
 /// The Skiff window.
@@ -44,6 +54,10 @@ pub struct SkiffApp {
     typed: (String, f64),
     /// `SKIFF_FRAME_STATS` is set: print each frame's CPU time to stderr (for bench/window.sh).
     frame_stats: bool,
+    /// Writes the queue file in the background.
+    queue_writer: Option<QueueWriter>,
+    /// The queue version last handed to the writer.
+    saved_version: u64,
 }
 
 impl SkiffApp {
@@ -61,8 +75,19 @@ impl SkiffApp {
         let repaint = ctx.clone();
         let (engine, events) =
             EngineHandle::spawn(runtime, Arc::new(move || repaint.request_repaint()));
+        let mut state = AppState::new(start.local_folder.display().to_string());
+        state.queue = QueueState::from_saved(start.saved_queue);
+        if let Some(notice) = start.notice {
+            state.push_log(crate::protocol::LogKind::Error, notice.clone());
+            state.status = notice;
+        }
+        let queue_writer = start
+            .queue_file
+            .map(|path| QueueWriter::start(runtime, path));
         let mut app = Self {
-            state: AppState::new(start.local_folder.display().to_string()),
+            state,
+            queue_writer,
+            saved_version: 0,
             engine,
             events,
             outbox: VecDeque::new(),
@@ -98,6 +123,29 @@ impl SkiffApp {
             if let Err(command) = self.engine.try_send(command) {
                 self.outbox.push_front(*command);
                 break;
+            }
+        }
+    }
+
+    /// Starts queued items on free connections, opens the next overwrite prompt, and hands a
+    /// changed queue to the writer.
+    fn pump_queue(&mut self) {
+        let engine = &self.engine;
+        let mut next_id = || engine.next_request();
+        if let (Some(session), Some(site)) = (self.state.session(), self.state.site_key.clone()) {
+            let started = self.state.queue.pump(session, &site, &mut next_id);
+            self.outbox.extend(started);
+        }
+        let asked = transfers::ask_next(&mut self.state, &mut next_id);
+        self.outbox.extend(asked);
+        self.flush();
+        if self.state.queue.version != self.saved_version
+            && let Some(writer) = &self.queue_writer
+        {
+            writer.write(self.state.queue.to_saved());
+            self.saved_version = self.state.queue.version;
+            if let Some(error) = writer.take_error() {
+                self.state.status = error;
             }
         }
     }
@@ -167,35 +215,9 @@ impl SkiffApp {
     }
 }
 
-impl eframe::App for SkiffApp {
-    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
-        if self.frame_stats
-            && let Some(seconds) = frame.info().cpu_usage
-        {
-            eprintln!(
-                "frame_cpu_ms {:.2} entries {}",
-                seconds * 1000.0,
-                self.state.remote.entries.len()
-            );
-        }
-        self.drain_events();
-        let ctx = ui.ctx().clone();
-        self.update_title(&ctx);
-        let mut asked: Vec<Action> = Vec::new();
-        egui::Panel::top("connect_bar").show(ui, |ui| {
-            asked.extend(ui::connect_bar::show(
-                ui,
-                &mut self.state.form,
-                &self.state.connection,
-            ));
-        });
-        egui::Panel::bottom("status_bar").show(ui, |ui| ui::status_bar::show(ui, &self.state));
-        egui::Panel::top("message_log")
-            .resizable(true)
-            .default_size(140.0)
-            .show(ui, |ui| {
-                ui::log_panel::show(ui, &self.state.log);
-            });
+impl SkiffApp {
+    /// The two panes side by side (with the remote pane's Reconnect offer).
+    fn panes(&mut self, ui: &mut egui::Ui, asked: &mut Vec<Action>) {
         let half = ui.available_width() / 2.0;
         let connected = self.state.session().is_some();
         egui::Panel::left("local_pane")
@@ -234,6 +256,46 @@ impl eframe::App for SkiffApp {
                 connected,
             ));
         });
+    }
+}
+
+impl eframe::App for SkiffApp {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        if self.frame_stats
+            && let Some(seconds) = frame.info().cpu_usage
+        {
+            eprintln!(
+                "frame_cpu_ms {:.2} entries {}",
+                seconds * 1000.0,
+                self.state.remote.entries.len()
+            );
+        }
+        self.drain_events();
+        let ctx = ui.ctx().clone();
+        self.update_title(&ctx);
+        let mut asked: Vec<Action> = Vec::new();
+        egui::Panel::top("connect_bar").show(ui, |ui| {
+            asked.extend(ui::connect_bar::show(
+                ui,
+                &mut self.state.form,
+                &self.state.connection,
+            ));
+        });
+        egui::Panel::bottom("status_bar").show(ui, |ui| ui::status_bar::show(ui, &self.state));
+        egui::Panel::bottom("transfer_queue")
+            .resizable(true)
+            .default_size(170.0)
+            .show(ui, |ui| {
+                asked.extend(ui::queue_panel::show(ui, &self.state.queue));
+            });
+        egui::Panel::top("message_log")
+            .resizable(true)
+            .default_size(140.0)
+            .show(ui, |ui| {
+                ui::log_panel::show(ui, &self.state.log);
+            });
+        self.panes(ui, &mut asked);
+        asked.extend(desktop_drop(&ctx, &self.state.remote.path));
         if let Some(dialog) = &mut self.state.dialog {
             asked.extend(ui::dialogs::show(&ctx, dialog));
         } else {
@@ -265,10 +327,42 @@ impl eframe::App for SkiffApp {
             }
             self.dispatch(action);
         }
+        self.pump_queue();
         if !self.outbox.is_empty() {
             ctx.request_repaint_after(Duration::from_millis(20));
         }
     }
+}
+
+/// Files dropped from another program upload into the remote folder; while they hover, the
+/// window says so.
+fn desktop_drop(ctx: &egui::Context, remote_folder: &str) -> Option<Action> {
+    let (hovering, dropped) = ctx.input(|i| {
+        let dropped: Vec<PathBuf> = i
+            .raw
+            .dropped_files
+            .iter()
+            .map(|f| f.path().to_path_buf())
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        (!i.raw.hovered_files.is_empty(), dropped)
+    });
+    if hovering {
+        let painter = ctx.layer_painter(egui::LayerId::new(
+            egui::Order::Foreground,
+            egui::Id::unique("desktop_drop"),
+        ));
+        let rect = ctx.content_rect();
+        painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(160));
+        painter.text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            format!("Drop to upload into {remote_folder}"),
+            egui::FontId::proportional(22.0),
+            egui::Color32::WHITE,
+        );
+    }
+    (!dropped.is_empty()).then_some(Action::Queue(transfers::QueueAction::UploadPaths(dropped)))
 }
 
 /// Text typed this frame (outside text fields): jumps to a matching name.
@@ -295,6 +389,16 @@ pub fn run_window(start: Start, demo: bool) -> i32 {
         }
     };
     let mut start = start;
+    if !demo {
+        // The demo's server is new on every run (another port): its queue is not kept.
+        start.queue_file = crate::store::queue_file::default_path();
+        if let Some(path) = &start.queue_file {
+            match crate::store::queue_file::load(path) {
+                Ok(saved) => start.saved_queue = saved,
+                Err(e) => start.notice = Some(e.to_string()),
+            }
+        }
+    }
     let _demo = if demo {
         match crate::demo::DemoServer::start(runtime.handle()) {
             Ok(server) => {

@@ -3,13 +3,15 @@
 //! refresh a pane after a change).
 
 use super::actions::Action;
-use super::state::{AppState, Connection, Pending, Side};
+use super::state::{AppState, Connection, Dialog, Pending, Side};
 use crate::model::entry::Entry;
-use crate::model::transfer::{Progress, TransferId, TransferState};
 use crate::protocol::{ErrorKind, ErrorReport, Event, LogKind, RequestId, SessionId};
 
 /// Applies `event` to `state`; returns what should happen next.
 pub fn apply(state: &mut AppState, event: Event) -> Vec<Action> {
+    if let Some(next) = super::transfers::apply(state, &event) {
+        return next;
+    }
     match event {
         Event::Log { kind, text, .. } => state.push_log(kind, text),
         Event::Connected {
@@ -34,21 +36,13 @@ pub fn apply(state: &mut AppState, event: Event) -> Vec<Action> {
             path.display().to_string(),
             entries,
         ),
-        Event::Stat { request, .. } => {
-            state.pending.remove(&request);
-        }
+        Event::Stat { request, entry } => target_facts(state, request, entry.as_ref()),
         Event::Done { request } => return done(state, request),
         Event::Failed { request, error } => failed(state, request, &error),
-        Event::TransferStarted { id, remote, .. } => {
-            state
-                .transfers
-                .insert(id, (remote.file_name().unwrap_or("/").to_owned(), 0.0));
-        }
-        Event::TransferProgress { id, progress } => transfer_progress(state, id, progress),
-        Event::TransferFinished {
-            id,
-            state: finished,
-        } => transfer_finished(state, id, finished),
+        Event::Scanned { .. }
+        | Event::TransferStarted { .. }
+        | Event::TransferProgress { .. }
+        | Event::TransferFinished { .. } => {}
         Event::Disconnected { .. } => {
             state.connection = Connection::Idle;
             state.remote.entries.clear();
@@ -114,7 +108,7 @@ fn listing(
 
 fn done(state: &mut AppState, request: RequestId) -> Vec<Action> {
     match state.pending.remove(&request) {
-        Some(Pending::Change(side, what) | Pending::Transfer(side, what)) => {
+        Some(Pending::Change(side, what)) => {
             state.status = what;
             vec![Action::Refresh(side)]
         }
@@ -151,29 +145,27 @@ fn failed(state: &mut AppState, request: RequestId, error: &ErrorReport) {
             }
         }
         Some(Pending::Tree(side, path)) => state.pane_mut(side).tree.failed(&path),
-        Some(Pending::Change(..) | Pending::Transfer(..)) => state.status.clone_from(message),
+        Some(Pending::Change(..)) => state.status.clone_from(message),
+        Some(Pending::TargetFacts(_)) => {
+            if let Some(Dialog::Overwrite { target, .. }) = &mut state.dialog {
+                *target = Some((None, None));
+            }
+        }
         None => {}
     }
 }
 
-fn transfer_progress(state: &mut AppState, id: TransferId, progress: Progress) {
-    if let Some((_, done)) = state.transfers.get_mut(&id) {
-        #[expect(
-            clippy::cast_possible_truncation,
-            reason = "a fraction for a progress bar"
-        )]
-        let fraction = progress.fraction().unwrap_or(0.0) as f32;
-        *done = fraction;
-    }
-}
-
-fn transfer_finished(state: &mut AppState, id: TransferId, finished: TransferState) {
-    if let Some((name, _)) = state.transfers.remove(&id) {
-        state.status = match finished {
-            TransferState::Done => format!("Transferred {name}"),
-            TransferState::Failed(why) => format!("{name}: {why}"),
-            other => format!("{name}: {other:?}"),
-        };
+/// The existing target's facts arrived: the overwrite prompt shows them.
+fn target_facts(state: &mut AppState, request: RequestId, entry: Option<&Entry>) {
+    if let Some(Pending::TargetFacts(item)) = state.pending.remove(&request)
+        && let Some(Dialog::Overwrite {
+            item: asking,
+            target,
+            ..
+        }) = &mut state.dialog
+        && *asking == item
+    {
+        *target = Some(entry.map_or((None, None), |e| (e.size, e.modified)));
     }
 }
 

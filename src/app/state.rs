@@ -257,8 +257,8 @@ pub enum Pending {
     /// A change (mkdir, delete, rename) in the pane on `Side`, which refreshes after it; the
     /// text is the status line's message when it is done.
     Change(Side, String),
-    /// A transfer into the pane on `Side`, which refreshes after it.
-    Transfer(Side, String),
+    /// The facts of a queue item's existing target, for the overwrite prompt.
+    TargetFacts(crate::app::queue::ItemId),
 }
 
 /// Everything the window shows.
@@ -276,8 +276,10 @@ pub struct AppState {
     pub log: VecDeque<LogLine>,
     /// Requests waiting for an answer.
     pub pending: HashMap<RequestId, Pending>,
-    /// Running transfers: name and percent done.
-    pub transfers: HashMap<crate::model::transfer::TransferId, (String, f32)>,
+    /// The transfer queue.
+    pub queue: crate::app::queue::QueueState,
+    /// The connected site's URL without a password: the queue files its items under it.
+    pub site_key: Option<String>,
     /// The status line's message.
     pub status: String,
     /// The open dialog, if any.
@@ -289,9 +291,24 @@ pub struct AppState {
     pub connection_lost: bool,
 }
 
-/// A small window asking for a name or a confirmation.
+/// A small window asking for a name, a confirmation or a decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Dialog {
+    /// A transfer's target exists: overwrite, resume, rename, skip…
+    Overwrite {
+        /// The queue item that asks.
+        item: crate::app::queue::ItemId,
+        /// The file's name.
+        name: String,
+        /// Which way it goes.
+        direction: crate::model::transfer::Direction,
+        /// The source's size and modification time.
+        source: (Option<u64>, Option<i64>),
+        /// The existing target's size and time, once known.
+        target: Option<(Option<u64>, Option<i64>)>,
+        /// "Apply to all" is ticked.
+        all: bool,
+    },
     /// Name a new folder.
     NewFolder {
         /// The pane it goes in.

@@ -27,6 +27,7 @@ pub struct Actor {
     running: Shared<HashMap<RequestId, AbortHandle>>,
     next_session: u64,
     next_transfer: Arc<AtomicU64>,
+    bandwidths: queue::Bandwidths,
 }
 
 impl Actor {
@@ -39,6 +40,7 @@ impl Actor {
             running: Arc::default(),
             next_session: 1,
             next_transfer: Arc::new(AtomicU64::new(1)),
+            bandwidths: queue::Bandwidths::default(),
         }
     }
 
@@ -81,6 +83,15 @@ impl Actor {
                 session,
                 job,
             } => self.transfer(request, session, job),
+            Command::Scan { .. } | Command::TransferFile { .. } => self.queue_command(command),
+            Command::StatLocal { request, path } => self.spawn(request, async move {
+                let entry = LocalVfs.stat(&DisplayPath(path)).await?;
+                Ok(Some(Event::Stat { request, entry }))
+            }),
+            Command::SetSpeedLimits { download, upload } => {
+                self.bandwidths.download.set_limit(download);
+                self.bandwidths.upload.set_limit(upload);
+            }
             Command::ChangeLocal { request, change } => {
                 self.spawn(
                     request,
@@ -158,12 +169,7 @@ impl Actor {
     ) {
         match self.session(session) {
             Ok(session) => {
-                let ctx = Arc::new(RequestContext {
-                    session,
-                    request,
-                    events: self.events.clone(),
-                    next_transfer: Arc::clone(&self.next_transfer),
-                });
+                let ctx = self.request_context(session, request);
                 self.spawn(
                     request,
                     async move { queue::run(ctx, job).await.map(|()| None) },
@@ -173,6 +179,57 @@ impl Actor {
                 request,
                 error: e.report(),
             }),
+        }
+    }
+
+    fn request_context(&self, session: Arc<Session>, request: RequestId) -> Arc<RequestContext> {
+        Arc::new(RequestContext {
+            session,
+            request,
+            events: self.events.clone(),
+            next_transfer: Arc::clone(&self.next_transfer),
+            bandwidths: self.bandwidths.clone(),
+        })
+    }
+
+    /// Scans, or moves one file, for the window's queue.
+    fn queue_command(&self, command: Command) {
+        let (request, session) = match &command {
+            Command::Scan {
+                request, session, ..
+            }
+            | Command::TransferFile {
+                request, session, ..
+            } => (*request, *session),
+            _ => return,
+        };
+        let session = match self.session(session) {
+            Ok(s) => s,
+            Err(e) => {
+                return self.events.send(Event::Failed {
+                    request,
+                    error: e.report(),
+                });
+            }
+        };
+        let ctx = self.request_context(session, request);
+        match command {
+            Command::Scan { job, .. } => self.spawn(request, async move {
+                queue::scan_to_events(ctx, job).await.map(|()| None)
+            }),
+            Command::TransferFile {
+                direction,
+                file,
+                existing,
+                resume,
+                keep_times,
+                ..
+            } => self.spawn(request, async move {
+                queue::run_one(ctx, direction, file, (existing, resume), keep_times)
+                    .await
+                    .map(|()| None)
+            }),
+            _ => {}
         }
     }
 

@@ -2,8 +2,10 @@
 //! through an [`EngineHandle`] and read [`Event`]s back.
 
 pub mod actor;
+pub mod bandwidth;
 pub mod error;
 pub mod events;
+pub mod existing;
 pub mod ftp;
 pub mod local;
 pub mod log;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
 use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::existing::{FileFacts, Resolved, resolve};
 use crate::protocol::ExistingTarget;
 
 /// The suffix of a download that is not finished yet.
@@ -39,6 +40,8 @@ pub struct DownloadPlan {
 pub struct PlanRules {
     /// The size on the server, when known.
     pub size: Option<u64>,
+    /// The modification time on the server, when known ("overwrite if newer").
+    pub modified: Option<i64>,
     /// What to do with an existing target.
     pub existing: ExistingTarget,
     /// Continue our own part file (a retry), whatever `existing` says.
@@ -61,36 +64,58 @@ fn len_of(path: &Path) -> EngineResult<Option<u64>> {
     }
 }
 
+fn facts_of(path: &Path) -> EngineResult<Option<FileFacts>> {
+    match fs::metadata(path) {
+        Ok(m) => Ok(Some(FileFacts {
+            size: Some(m.len()),
+            modified: m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .and_then(|d| i64::try_from(d.as_secs()).ok()),
+        })),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(EngineError::local(path, &e)),
+    }
+}
+
 fn plan_now(target: &Path, part: &Path, rules: PlanRules) -> EngineResult<Option<DownloadPlan>> {
     let fits = |len: u64| rules.size.is_none_or(|s| len <= s);
-    match (len_of(target)?, rules.existing) {
-        (None, _) => {}
-        (Some(_), ExistingTarget::Refuse) => {
-            return Err(EngineError::Exists(target.display().to_string()));
-        }
-        (Some(_), ExistingTarget::Skip) => return Ok(None),
-        (Some(_), ExistingTarget::Overwrite) => {
-            return Ok(Some(DownloadPlan {
-                offset: 0,
-                replace: true,
-            }));
-        }
-        (Some(len), ExistingTarget::Resume) => {
-            if rules.size == Some(len) {
-                return Ok(None);
+    if let Some(existing) = facts_of(target)? {
+        let source = FileFacts {
+            size: rules.size,
+            modified: rules.modified,
+        };
+        let len = existing.size.unwrap_or(0);
+        match resolve(rules.existing, source, existing) {
+            // A rename was decided before the plan (the target is then a free name).
+            Resolved::Refuse | Resolved::Rename => {
+                return Err(EngineError::Exists(target.display().to_string()));
             }
-            if !fits(len) {
-                return Err(EngineError::Invalid(format!(
-                    "{} is larger than the file on the server: it cannot be resumed (use --overwrite)",
-                    target.display()
-                )));
+            Resolved::Skip => return Ok(None),
+            Resolved::Replace => {
+                return Ok(Some(DownloadPlan {
+                    offset: 0,
+                    replace: true,
+                }));
             }
-            // Continue the partial file the user has: it becomes our part file.
-            fs::rename(target, part).map_err(|e| EngineError::local(target, &e))?;
-            return Ok(Some(DownloadPlan {
-                offset: len,
-                replace: false,
-            }));
+            Resolved::Resume => {
+                if rules.size == Some(len) {
+                    return Ok(None);
+                }
+                if !fits(len) {
+                    return Err(EngineError::Invalid(format!(
+                        "{} is larger than the file on the server: it cannot be resumed (use --overwrite)",
+                        target.display()
+                    )));
+                }
+                // Continue the partial file the user has: it becomes our part file.
+                fs::rename(target, part).map_err(|e| EngineError::local(target, &e))?;
+                return Ok(Some(DownloadPlan {
+                    offset: len,
+                    replace: false,
+                }));
+            }
         }
     }
     let part_len = len_of(part)?.unwrap_or(0);
@@ -187,6 +212,7 @@ mod tests {
     fn rules(existing: ExistingTarget, size: Option<u64>) -> PlanRules {
         PlanRules {
             size,
+            modified: None,
             existing,
             resume_part: false,
         }

@@ -1,5 +1,7 @@
-//! Runs a transfer request: expands folders into file jobs as they are scanned, and moves the
-//! files on N connections at once, retrying transient failures with resume.
+//! The transfer queue's engine side: expands folders into file jobs as they are scanned, and
+//! moves files on N connections at once, retrying transient failures with resume. The command
+//! line runs a whole request here (`run`); the window's queue scans (`scan_to_events`) and
+//! then moves its items one by one (`run_one`) through the same per-file code.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,6 +11,7 @@ use std::time::Duration;
 use tokio::sync::{Mutex, mpsc};
 use tokio::task::JoinSet;
 
+use crate::engine::bandwidth::Bandwidth;
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::events::{EventSink, ProgressReporter};
 use crate::engine::session::{Session, breaks_connection};
@@ -18,18 +21,21 @@ use crate::engine::{local, segments};
 use crate::model::entry::EntryKind;
 use crate::model::path::{RemotePath, is_safe_name};
 use crate::model::transfer::{Direction, TransferId, TransferState};
-use crate::protocol::{Event, RequestId, TransferRequest};
+use crate::protocol::{Event, RequestId, ScannedFile, TransferRequest};
 
 /// Attempts per file: the first and two retries.
 const ATTEMPTS: u32 = 3;
 
 /// One file to move.
-#[derive(Debug, Clone)]
-struct FileJob {
-    remote: RemotePath,
-    local: PathBuf,
-    size: Option<u64>,
-    modified: Option<i64>,
+type FileJob = ScannedFile;
+
+/// The speed limits, one per direction, shared by every transfer of the engine.
+#[derive(Debug, Clone, Default)]
+pub struct Bandwidths {
+    /// All downloads together.
+    pub download: Arc<Bandwidth>,
+    /// All uploads together.
+    pub upload: Arc<Bandwidth>,
 }
 
 /// What a request needs from the engine.
@@ -42,6 +48,68 @@ pub struct RequestContext {
     pub events: EventSink,
     /// Where transfer ids come from.
     pub next_transfer: Arc<AtomicU64>,
+    /// The speed limits.
+    pub bandwidths: Bandwidths,
+}
+
+/// Batches of scanned files sent at most this large.
+const SCAN_BATCH: usize = 500;
+
+/// Scans `job` (creating target folders as it goes) and reports its files as
+/// [`Event::Scanned`] batches while the scan goes on, so the front end can start moving them.
+pub async fn scan_to_events(ctx: Arc<RequestContext>, job: TransferRequest) -> EngineResult<()> {
+    let (tx, mut rx) = mpsc::channel::<FileJob>(SCAN_BATCH * 2);
+    let scanning = async {
+        let result = match job.direction {
+            Direction::Download => scan_download(&ctx, &job, &tx).await,
+            Direction::Upload => scan_upload(&ctx, &job, &tx).await,
+        };
+        drop(tx);
+        result
+    };
+    let forwarding = async {
+        while let Some(first) = rx.recv().await {
+            let mut files = vec![first];
+            while files.len() < SCAN_BATCH
+                && let Ok(file) = rx.try_recv()
+            {
+                files.push(file);
+            }
+            ctx.events.send(Event::Scanned {
+                request: ctx.request,
+                files,
+            });
+        }
+    };
+    let (result, ()) = tokio::join!(scanning, forwarding);
+    result
+}
+
+/// Moves one file exactly between the paths given, on a transfer connection from the
+/// session's pool (given back after), with the same retries as a whole request.
+pub async fn run_one(
+    ctx: Arc<RequestContext>,
+    direction: Direction,
+    file: ScannedFile,
+    (existing, resume): (crate::protocol::ExistingTarget, bool),
+    keep_times: bool,
+) -> EngineResult<()> {
+    let request = TransferRequest {
+        direction,
+        local: file.local.clone(),
+        remote: file.remote.clone(),
+        recursive: false,
+        existing,
+        connections: 1,
+        segments: 1,
+        keep_times,
+    };
+    let mut connection = None;
+    let result = run_file(&ctx, &request, &file, &mut connection, resume).await;
+    if let Some(c) = connection {
+        ctx.session.give_back(c);
+    }
+    result
 }
 
 /// Runs `job` to the end. Fails if any file failed (after retries).
@@ -270,7 +338,7 @@ async fn worker(
         let next = rx.lock().await.recv().await;
         let Some(file) = next else { break };
         count += 1;
-        if let Err(e) = run_file(&ctx, &request, &file, &mut connection).await {
+        if let Err(e) = run_file(&ctx, &request, &file, &mut connection, false).await {
             errors.push(e);
         }
     }
@@ -285,6 +353,7 @@ async fn run_file(
     request: &TransferRequest,
     file: &FileJob,
     connection: &mut Option<crate::engine::ftp::FtpVfs>,
+    resume: bool,
 ) -> EngineResult<()> {
     let id = TransferId(ctx.next_transfer.fetch_add(1, Ordering::Relaxed));
     ctx.events.send(Event::TransferStarted {
@@ -307,11 +376,16 @@ async fn run_file(
             ));
             tokio::time::sleep(wait).await;
         }
+        let bandwidth = match request.direction {
+            Direction::Download => &ctx.bandwidths.download,
+            Direction::Upload => &ctx.bandwidths.upload,
+        };
         let opts = FileOptions {
             existing: request.existing,
-            resume_part: attempt > 0,
+            resume_part: resume || attempt > 0,
             keep_times: request.keep_times,
             timeout: ctx.session.site.timeout,
+            bandwidth: (bandwidth.limit() > 0).then(|| Arc::clone(bandwidth)),
         };
         let result = attempt_file(ctx, request, file, connection, id, &opts).await;
         match result {

@@ -38,6 +38,7 @@ pub async fn download(
     let part = part_file::part_path(target);
     let rules = PlanRules {
         size: Some(size),
+        modified,
         existing: opts.existing,
         resume_part: false,
     };

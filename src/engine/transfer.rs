@@ -2,13 +2,16 @@
 //! the target that is renamed only when complete and the size matches; REST resume both ways;
 //! size verification; modification times kept.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWrite, AsyncWriteExt};
 
+use crate::engine::bandwidth::Bandwidth;
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::events::ProgressReporter;
+use crate::engine::existing::{FileFacts, RENAME_TRIES, Resolved, numbered_name, resolve};
 use crate::engine::ftp::{FtpVfs, bounded};
 use crate::engine::part_file::{self, PlanRules};
 use crate::model::entry::EntryKind;
@@ -31,7 +34,7 @@ pub enum Outcome {
 }
 
 /// Settings of one file transfer.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct FileOptions {
     /// What to do with an existing target.
     pub existing: ExistingTarget,
@@ -41,6 +44,8 @@ pub struct FileOptions {
     pub keep_times: bool,
     /// Limit for each network wait.
     pub timeout: Duration,
+    /// The speed limit this transfer shares with the others going the same way.
+    pub bandwidth: Option<Arc<Bandwidth>>,
 }
 
 /// The size and time of a remote file; an error when it is missing or a folder.
@@ -77,9 +82,26 @@ pub async fn download(
     progress: &mut ProgressReporter,
 ) -> EngineResult<Outcome> {
     let (size, modified) = facts;
+    let mut existing = opts.existing;
+    let renamed;
+    let target = if existing == ExistingTarget::Rename {
+        existing = ExistingTarget::Refuse;
+        renamed = free_local_name(target).await?;
+        if renamed != target {
+            ftp.log().info(format!(
+                "{} exists: downloading {remote} as {}",
+                target.display(),
+                renamed.display()
+            ));
+        }
+        renamed.as_path()
+    } else {
+        target
+    };
     let rules = PlanRules {
         size,
-        existing: opts.existing,
+        modified,
+        existing,
         resume_part: opts.resume_part,
     };
     let Some((plan, mut file)) = part_file::plan_and_open(target, rules).await? else {
@@ -87,15 +109,7 @@ pub async fn download(
     };
     let part = part_file::part_path(target);
     let mut stream = ftp.open_read(remote, plan.offset).await?;
-    let copied = copy(
-        &mut stream,
-        &mut file,
-        plan.offset,
-        opts.timeout,
-        progress,
-        &part,
-    )
-    .await;
+    let copied = copy(&mut stream, &mut file, plan.offset, opts, progress, &part).await;
     let done = match copied {
         Ok(done) => done,
         Err(e) => {
@@ -132,8 +146,24 @@ pub async fn upload(
         .await
         .map_err(|e| EngineError::local(source, &e))?;
     let size = meta.len();
-    let existing = ftp.stat(remote).await?;
-    let resume = opts.resume_part || opts.existing == ExistingTarget::Resume;
+    let local_facts = FileFacts {
+        size: Some(size),
+        modified: meta.modified().ok().and_then(unix_seconds),
+    };
+    let mut existing = ftp.stat(remote).await?;
+    let mut rule = opts.existing;
+    let renamed;
+    let remote = if rule == ExistingTarget::Rename && existing.is_some() && !opts.resume_part {
+        renamed = free_remote_name(ftp, remote).await?;
+        ftp.log()
+            .info(format!("{remote} exists: uploading as {renamed}"));
+        existing = None;
+        rule = ExistingTarget::Refuse;
+        &renamed
+    } else {
+        remote
+    };
+    let resume = opts.resume_part || rule == ExistingTarget::Resume;
     let offset = match &existing {
         None => 0,
         Some(e) if e.kind == EntryKind::Dir => {
@@ -146,13 +176,19 @@ pub async fn upload(
             Some(s) if s < size => s,
             _ => 0,
         },
-        Some(_) => match opts.existing {
-            ExistingTarget::Refuse => {
-                return Err(EngineError::Exists(format!("{remote} on the server")));
+        Some(e) => {
+            let on_server = FileFacts {
+                size: e.size,
+                modified: e.modified,
+            };
+            match resolve(rule, local_facts, on_server) {
+                Resolved::Refuse | Resolved::Rename => {
+                    return Err(EngineError::Exists(format!("{remote} on the server")));
+                }
+                Resolved::Skip => return Ok(Outcome::Skipped),
+                Resolved::Replace | Resolved::Resume => 0,
             }
-            ExistingTarget::Skip => return Ok(Outcome::Skipped),
-            ExistingTarget::Overwrite | ExistingTarget::Resume => 0,
-        },
+        }
     };
     let mut file = tokio::fs::File::open(source)
         .await
@@ -163,15 +199,7 @@ pub async fn upload(
             .map_err(|e| EngineError::local(source, &e))?;
     }
     let mut stream = ftp.open_write(remote, offset).await?;
-    let done = copy(
-        &mut file,
-        &mut stream,
-        offset,
-        opts.timeout,
-        progress,
-        source,
-    )
-    .await?;
+    let done = copy(&mut file, &mut stream, offset, opts, progress, source).await?;
     bounded(opts.timeout, "finishing the upload", stream.flush())
         .await?
         .map_err(|e| EngineError::Disconnected(format!("uploading {remote} ({e})")))?;
@@ -184,12 +212,42 @@ pub async fn upload(
         )));
     }
     if opts.keep_times
-        && let Some(t) = meta.modified().ok().and_then(unix_seconds)
+        && let Some(t) = local_facts.modified
     {
         ftp.mfmt(remote, t).await?;
     }
     progress.finish(done);
     Ok(Outcome::Done(done))
+}
+
+/// `target`, or the first `name (n).ext` beside it that does not exist.
+async fn free_local_name(target: &Path) -> EngineResult<PathBuf> {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut candidate = target.to_path_buf();
+    for n in 1..=RENAME_TRIES {
+        match tokio::fs::symlink_metadata(&candidate).await {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(candidate),
+            Err(e) => return Err(EngineError::local(&candidate, &e)),
+            Ok(_) => candidate = target.with_file_name(numbered_name(&name, n)),
+        }
+    }
+    Err(EngineError::Exists(target.display().to_string()))
+}
+
+/// The first `name (n).ext` beside `remote` that the server does not have.
+async fn free_remote_name(ftp: &mut FtpVfs, remote: &RemotePath) -> EngineResult<RemotePath> {
+    let name = remote.file_name().unwrap_or_default().to_owned();
+    let folder = remote.parent();
+    for n in 1..=RENAME_TRIES {
+        let candidate = folder.join(&numbered_name(&name, n));
+        if ftp.stat(&candidate).await?.is_none() {
+            return Ok(candidate);
+        }
+    }
+    Err(EngineError::Exists(format!("{remote} on the server")))
 }
 
 fn unix_seconds(time: SystemTime) -> Option<i64> {
@@ -198,13 +256,14 @@ fn unix_seconds(time: SystemTime) -> Option<i64> {
         .and_then(|d| i64::try_from(d.as_secs()).ok())
 }
 
-/// Copies `from` to `to` until EOF; every read and write bounded by `timeout`. Returns the
-/// total bytes in place (`start` plus what was copied). `local` names the file for errors.
+/// Copies `from` to `to` until EOF; every read and write bounded by `opts.timeout`, and kept
+/// under the speed limit. Returns the total bytes in place (`start` plus what was copied).
+/// `local` names the file for errors.
 pub async fn copy<R, W>(
     from: &mut R,
     to: &mut W,
     start: u64,
-    timeout: Duration,
+    opts: &FileOptions,
     progress: &mut ProgressReporter,
     local: &Path,
 ) -> EngineResult<u64>
@@ -212,6 +271,7 @@ where
     R: AsyncRead + Unpin + Send,
     W: AsyncWrite + Unpin + Send,
 {
+    let timeout = opts.timeout;
     let mut buf = vec![0u8; CHUNK];
     let mut done = start;
     loop {
@@ -227,10 +287,14 @@ where
             }
             filled += n;
             progress.update(done + filled as u64);
+            if let Some(bandwidth) = &opts.bandwidth {
+                bandwidth.take(n as u64).await;
+            }
         }
         if filled == 0 {
             return Ok(done);
         }
+
         bounded(timeout, "sending data", to.write_all(&buf[..filled]))
             .await?
             .map_err(|e| write_error(&e, local))?;

@@ -124,6 +124,15 @@ fn is_invisible_format(c: char) -> bool {
     )
 }
 
+/// The `n`th alternative to `name`: `photo.jpg` becomes `photo (n).jpg`, `notes` `notes (n)`.
+#[must_use]
+pub fn numbered_name(name: &str, n: u32) -> String {
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => format!("{} ({n}){}", &name[..dot], &name[dot..]),
+        _ => format!("{name} ({n})"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +162,13 @@ mod tests {
         for bad in ["", ".", "..", "../x", "a/b", "a\\b", "a\0b"] {
             assert!(!is_safe_name(bad), "{bad:?} must be refused");
         }
+    }
+
+    #[test]
+    fn numbered_names_keep_the_extension() {
+        assert_eq!(numbered_name("photo.jpg", 1), "photo (1).jpg");
+        assert_eq!(numbered_name("archive.tar.gz", 2), "archive.tar (2).gz");
+        assert_eq!(numbered_name("notes", 3), "notes (3)");
+        assert_eq!(numbered_name(".profile", 1), ".profile (1)");
     }
 }

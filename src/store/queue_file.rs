@@ -1,1 +1,711 @@
-//! The persisted transfer queue (being written by a helper).
+//! The persisted transfer queue: `queue.json` read at start, written atomically, and kept up to
+//! date in the background by [`QueueWriter`] so the window never waits on the disk.
+//!
+//! A crash (even `kill -9`) at any moment leaves either the previous file or the new one. A file
+//! that does not parse is moved aside, never deleted and never silently overwritten.
+
+use std::ffi::{OsStr, OsString};
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::watch;
+
+pub use super::StoreError;
+use crate::model::transfer::Direction;
+
+/// The queue file's name inside the data folder.
+pub const FILE_NAME: &str = "queue.json";
+
+/// The environment variable that overrides the data folder (tests, portable installs).
+pub const DATA_DIR_VAR: &str = "SKIFF_DATA_DIR";
+
+/// The on-disk format this build writes and the newest it reads.
+const FORMAT_VERSION: u64 = 1;
+
+/// Temp files are named `.<file name>.<random>.tmp` next to the queue file.
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Temp files older than this are leftovers of a crash and are removed by [`load`]; a live
+/// save holds its temp file for milliseconds.
+const STALE_TEMP_AGE: Duration = Duration::from_secs(60);
+
+/// One transfer as saved. Paths are as the user saw them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SavedTransfer {
+    /// Which way the bytes go.
+    pub direction: Direction,
+    /// The file on this machine.
+    pub local: PathBuf,
+    /// The remote path, '/'-separated.
+    pub remote: String,
+    /// The site's URL without any password, e.g. `"ftp://ann@host:21"`.
+    pub site: String,
+    /// The size when known.
+    pub size: Option<u64>,
+    /// The last error; `None` = still pending.
+    pub failed: Option<String>,
+}
+
+/// The file as written: a format version around the items.
+#[derive(serde::Serialize)]
+struct FileOut<'a> {
+    version: u64,
+    items: &'a [SavedTransfer],
+}
+
+/// The file as read, version 1.
+#[derive(serde::Deserialize)]
+struct FileIn {
+    items: Vec<SavedTransfer>,
+}
+
+/// Just the version, read first so a newer format is told apart from a damaged file.
+#[derive(serde::Deserialize)]
+struct Header {
+    version: u64,
+}
+
+/// Why the bytes of a queue file were not a queue.
+enum ParseError {
+    /// A format version newer than [`FORMAT_VERSION`].
+    Newer(u64),
+    /// Not a queue file of a known version (the detail says why).
+    Damaged(String),
+}
+
+/// Where the queue file lives: `$SKIFF_DATA_DIR/queue.json` when that variable is set (tests,
+/// portable installs), else the platform data dir from
+/// `directories::ProjectDirs::from("", "", "skiff")` (on Linux `~/.local/share/skiff/queue.json`).
+/// `None` when there is no home directory.
+#[must_use]
+pub fn default_path() -> Option<PathBuf> {
+    path_for(std::env::var_os(DATA_DIR_VAR))
+}
+
+/// [`default_path`] given the value of [`DATA_DIR_VAR`] (an empty value counts as unset).
+fn path_for(data_dir: Option<OsString>) -> Option<PathBuf> {
+    match data_dir {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir).join(FILE_NAME)),
+        _ => directories::ProjectDirs::from("", "", "skiff").map(|d| d.data_dir().join(FILE_NAME)),
+    }
+}
+
+/// Reads the queue. A missing file is an empty queue. A file that does not parse is moved aside
+/// to `queue.json.bak-<unix seconds>` (never deleted, never silently overwritten: when that name
+/// is taken, `-1`, `-2`, … is appended) and the error says where it went; the caller then starts
+/// with an empty queue. A file from a newer Skiff is left in place and reported.
+///
+/// Also removes temp files a crashed save left next to the file (see [`save`]).
+pub fn load(path: &Path) -> Result<Vec<SavedTransfer>, StoreError> {
+    remove_stale_temp_files(path);
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(StoreError::Read {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
+    match parse(&bytes) {
+        Ok(items) => Ok(items),
+        Err(ParseError::Newer(version)) => Err(StoreError::Newer {
+            path: path.to_owned(),
+            version,
+        }),
+        Err(ParseError::Damaged(detail)) => match move_aside(path) {
+            Ok(moved_to) => Err(StoreError::Corrupt {
+                path: path.to_owned(),
+                moved_to,
+                detail,
+            }),
+            Err(source) => Err(StoreError::CorruptNotMoved {
+                path: path.to_owned(),
+                detail,
+                source,
+            }),
+        },
+    }
+}
+
+/// The items of a queue file's bytes.
+fn parse(bytes: &[u8]) -> Result<Vec<SavedTransfer>, ParseError> {
+    let header: Header =
+        serde_json::from_slice(bytes).map_err(|e| ParseError::Damaged(e.to_string()))?;
+    match header.version {
+        FORMAT_VERSION => serde_json::from_slice::<FileIn>(bytes)
+            .map(|file| file.items)
+            .map_err(|e| ParseError::Damaged(e.to_string())),
+        v if v > FORMAT_VERSION => Err(ParseError::Newer(v)),
+        v => Err(ParseError::Damaged(format!("unknown format version {v}"))),
+    }
+}
+
+/// Renames `path` to a free `<name>.bak-<unix seconds>[-n]` next to it; returns the new path.
+fn move_aside(path: &Path) -> io::Result<PathBuf> {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut base = file_name_of(path).to_owned();
+    base.push(format!(".bak-{seconds}"));
+    for n in 0..1000_u32 {
+        let mut name = base.clone();
+        if n > 0 {
+            name.push(format!("-{n}"));
+        }
+        let candidate = path.with_file_name(name);
+        match fs::symlink_metadata(&candidate) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                fs::rename(path, &candidate)?;
+                return Ok(candidate);
+            }
+            Err(e) => return Err(e),
+            Ok(_) => {}
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        "too many earlier backups with the same name; remove some",
+    ))
+}
+
+/// Writes the queue atomically: a temp file in the same folder (the folder is created if
+/// missing), write, fsync, rename over the old file, fsync the folder. A crash at any point
+/// leaves the old file or the new one, never an empty or half-written one.
+///
+/// The file is created readable by the user only (on Unix).
+pub fn save(path: &Path, items: &[SavedTransfer]) -> Result<(), StoreError> {
+    let write_error = |source: io::Error| StoreError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let folder = folder_of(path);
+    fs::create_dir_all(folder).map_err(write_error)?;
+    let mut bytes = serde_json::to_vec_pretty(&FileOut {
+        version: FORMAT_VERSION,
+        items,
+    })
+    .map_err(|e| write_error(io::Error::other(e)))?;
+    bytes.push(b'\n');
+
+    // Deleted again if anything below fails before the rename.
+    let mut temp = tempfile::Builder::new()
+        .prefix(&temp_prefix(path))
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(folder)
+        .map_err(write_error)?;
+    temp.write_all(&bytes).map_err(write_error)?;
+    temp.as_file().sync_all().map_err(write_error)?;
+    temp.persist(path).map_err(|e| write_error(e.error))?;
+    sync_folder(folder).map_err(|source| StoreError::Sync {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// The folder holding `path` (`.` for a bare file name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
+/// The file name of `path`, or [`FILE_NAME`] for a path without one.
+fn file_name_of(path: &Path) -> &OsStr {
+    path.file_name().unwrap_or(OsStr::new(FILE_NAME))
+}
+
+/// `.<file name>.`: the start of every temp file name [`save`] uses for `path`.
+fn temp_prefix(path: &Path) -> OsString {
+    let mut prefix = OsString::from(".");
+    prefix.push(file_name_of(path));
+    prefix.push(".");
+    prefix
+}
+
+/// Makes a rename in `folder` durable.
+#[cfg(unix)]
+fn sync_folder(folder: &Path) -> io::Result<()> {
+    fs::File::open(folder)?.sync_all()
+}
+
+/// Windows cannot open a folder as a file; its rename is already journaled by NTFS.
+#[cfg(not(unix))]
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "same signature as the Unix version"
+)]
+fn sync_folder(_folder: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+/// Best effort: removes temp files of `path` older than [`STALE_TEMP_AGE`] (left by a crash
+/// between creating and renaming them). Younger ones may belong to a save in progress.
+fn remove_stale_temp_files(path: &Path) {
+    let prefix = temp_prefix(path);
+    let (Some(prefix), Ok(entries)) = (prefix.to_str(), fs::read_dir(folder_of(path))) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !name.starts_with(prefix) || !name.ends_with(TEMP_SUFFIX) {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age > STALE_TEMP_AGE);
+        if stale {
+            // Best effort: a file that cannot be removed is harmless.
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// What the window handed over last, numbered so [`QueueWriter::flush`] knows when it is written.
+#[derive(Default)]
+struct Snapshot {
+    /// 0 before the first write, then 1, 2, …
+    seq: u64,
+    /// The items of snapshot `seq`.
+    items: Option<Arc<Vec<SavedTransfer>>>,
+}
+
+/// Writes the queue in the background: the latest snapshot wins, written with
+/// `spawn_blocking` off the caller's thread. [`QueueWriter::write`] never blocks and needs no
+/// runtime context, so the UI thread can call it.
+///
+/// Dropping the writer still writes a snapshot that was handed over, as long as the runtime
+/// runs; call [`QueueWriter::flush`] before quitting to be sure.
+pub struct QueueWriter {
+    /// Snapshots to the writer task.
+    snapshots: watch::Sender<Snapshot>,
+    /// The `seq` of the last snapshot the writer task finished with (written or failed).
+    written: watch::Receiver<u64>,
+    /// The last write error, until taken.
+    error: Arc<Mutex<Option<String>>>,
+}
+
+impl QueueWriter {
+    /// Starts the writer task on `runtime`, writing to `path`.
+    #[must_use]
+    pub fn start(runtime: &tokio::runtime::Handle, path: PathBuf) -> Self {
+        let (snapshots, snapshot_rx) = watch::channel(Snapshot::default());
+        let (written_tx, written) = watch::channel(0);
+        let error = Arc::new(Mutex::new(None));
+        runtime.spawn(run_writer(
+            snapshot_rx,
+            written_tx,
+            path,
+            Arc::clone(&error),
+        ));
+        Self {
+            snapshots,
+            written,
+            error,
+        }
+    }
+
+    /// Queues a snapshot to be written (non-blocking; a later snapshot replaces an unwritten one).
+    pub fn write(&self, items: Vec<SavedTransfer>) {
+        let items = Arc::new(items);
+        self.snapshots.send_modify(|snapshot| {
+            snapshot.seq += 1;
+            snapshot.items = Some(items);
+        });
+    }
+
+    /// The last write error, if any (for the status line), cleared when read. A later
+    /// successful write does not clear it; only reading does.
+    #[must_use]
+    pub fn take_error(&self) -> Option<String> {
+        lock(&self.error).take()
+    }
+
+    /// Waits until every snapshot given so far is on disk (for quit and for tests): written,
+    /// or failed with an error for [`QueueWriter::take_error`]. Returns at once if the writer
+    /// task is gone (its runtime shut down).
+    pub async fn flush(&self) {
+        let target = self.snapshots.borrow().seq;
+        let mut written = self.written.clone();
+        // An error means the writer task is gone: nothing more will be written.
+        let _ = written.wait_for(|&done| done >= target).await;
+    }
+}
+
+/// The writer task: saves each newest snapshot, then reports its `seq` as done. Ends when the
+/// [`QueueWriter`] is dropped and its last snapshot is handled.
+async fn run_writer(
+    mut snapshots: watch::Receiver<Snapshot>,
+    written: watch::Sender<u64>,
+    path: PathBuf,
+    error: Arc<Mutex<Option<String>>>,
+) {
+    while snapshots.changed().await.is_ok() {
+        let (seq, items) = {
+            let snapshot = snapshots.borrow_and_update();
+            (snapshot.seq, snapshot.items.clone())
+        };
+        if let Some(items) = items {
+            let target = path.clone();
+            let message = match tokio::task::spawn_blocking(move || save(&target, &items)).await {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(e.to_string()),
+                Err(e) => Some(format!(
+                    "cannot save the transfer queue to {}: the writer stopped ({e})",
+                    path.display()
+                )),
+            };
+            if let Some(message) = message {
+                *lock(&error) = Some(message);
+            }
+        }
+        written.send_replace(seq);
+    }
+}
+
+/// Locks the error slot; a panic elsewhere cannot leave an `Option<String>` inconsistent.
+fn lock(error: &Mutex<Option<String>>) -> std::sync::MutexGuard<'_, Option<String>> {
+    error.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(n: usize, failed: Option<&str>) -> SavedTransfer {
+        SavedTransfer {
+            direction: if n.is_multiple_of(2) {
+                Direction::Download
+            } else {
+                Direction::Upload
+            },
+            local: PathBuf::from(format!("/home/ann/Downloads/file {n}.bin")),
+            remote: format!("/pub/dir/file {n}.bin"),
+            site: "ftp://ann@example.com:21".to_owned(),
+            size: if n.is_multiple_of(3) {
+                None
+            } else {
+                Some(n as u64 * 1000)
+            },
+            failed: failed.map(str::to_owned),
+        }
+    }
+
+    fn queue(len: usize, tag: usize) -> Vec<SavedTransfer> {
+        (0..len)
+            .map(|n| {
+                let message = format!("550 snapshot {tag}");
+                item(n, (n % 2 == tag % 2).then_some(message.as_str()))
+            })
+            .collect()
+    }
+
+    /// The names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let items = vec![
+            item(0, None),
+            item(1, Some("550 Permission denied")),
+            item(2, None),
+        ];
+        save(&path, &items).unwrap();
+        assert_eq!(load(&path).unwrap(), items);
+
+        let text = fs::read_to_string(&path).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["version"], 1);
+        assert_eq!(json["items"].as_array().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn empty_queue_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        save(&path, &[]).unwrap();
+        assert_eq!(load(&path).unwrap(), Vec::new());
+    }
+
+    #[test]
+    fn missing_file_is_an_empty_queue() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(load(&dir.path().join(FILE_NAME)).unwrap(), Vec::new());
+        assert_eq!(
+            load(&dir.path().join("no such folder").join(FILE_NAME)).unwrap(),
+            Vec::new()
+        );
+    }
+
+    #[test]
+    fn corrupt_file_is_kept_aside_with_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let corrupt: &[u8] = b"{\"version\": 1, \"items\": [{\"direction\": \"Upl";
+        fs::write(&path, corrupt).unwrap();
+
+        let error = load(&path).unwrap_err();
+        let StoreError::Corrupt { moved_to, .. } = &error else {
+            panic!("expected Corrupt, got {error:?}");
+        };
+        assert!(!path.exists(), "the damaged file is moved, not copied");
+        assert_eq!(moved_to.parent(), Some(dir.path()));
+        let name = moved_to.file_name().unwrap().to_str().unwrap();
+        let seconds = name.strip_prefix("queue.json.bak-").unwrap();
+        assert!(seconds.parse::<u64>().is_ok(), "{name}");
+        assert_eq!(fs::read(moved_to).unwrap(), corrupt);
+        let message = error.to_string();
+        assert!(
+            message.contains(&moved_to.display().to_string()),
+            "{message}"
+        );
+        assert!(!error.file_left_in_place());
+
+        // The caller starts empty; the next start finds no queue and the backup still there.
+        assert_eq!(load(&path).unwrap(), Vec::new());
+        assert_eq!(fs::read(moved_to).unwrap(), corrupt);
+    }
+
+    #[test]
+    fn a_second_corrupt_file_does_not_overwrite_the_first_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let contents: [&[u8]; 3] = [b"", b"not json", b"{\"version\": 1, \"items\": 7}"];
+        let mut backups = Vec::new();
+        for bytes in contents {
+            fs::write(&path, bytes).unwrap();
+            match load(&path) {
+                Err(StoreError::Corrupt { moved_to, .. }) => backups.push(moved_to),
+                other => panic!("expected Corrupt, got {other:?}"),
+            }
+        }
+        for (backup, bytes) in backups.iter().zip(contents) {
+            assert_eq!(fs::read(backup).unwrap(), bytes, "{}", backup.display());
+        }
+        assert_eq!(names(dir.path()).len(), 3);
+    }
+
+    #[test]
+    fn newer_format_is_left_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let newer = b"{\"version\": 2, \"items\": [], \"groups\": []}";
+        fs::write(&path, newer).unwrap();
+
+        let error = load(&path).unwrap_err();
+        assert!(
+            matches!(error, StoreError::Newer { version: 2, .. }),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("newer Skiff"), "{error}");
+        assert!(error.file_left_in_place());
+        assert_eq!(fs::read(&path).unwrap(), newer);
+        assert_eq!(names(dir.path()), [FILE_NAME]);
+    }
+
+    #[test]
+    fn unknown_fields_of_the_same_version_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mut json = serde_json::to_value(FileOut {
+            version: 1,
+            items: &[item(1, None)],
+        })
+        .unwrap();
+        json["items"][0]["priority"] = 3.into();
+        json["window"] = "left".into();
+        fs::write(&path, json.to_string()).unwrap();
+        assert_eq!(load(&path).unwrap(), [item(1, None)]);
+    }
+
+    #[test]
+    fn save_replaces_atomically_and_leaves_no_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("not yet").join("there");
+        let path = folder.join(FILE_NAME);
+        save(&path, &queue(50, 0)).unwrap();
+        assert_eq!(names(&folder), [FILE_NAME]);
+
+        save(&path, &queue(20, 1)).unwrap();
+        assert_eq!(load(&path).unwrap(), queue(20, 1));
+        assert_eq!(names(&folder), [FILE_NAME], "no temp file left behind");
+
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+            // A new file renamed over the old one, not the old one rewritten in place.
+            let before = fs::metadata(&path).unwrap().ino();
+            save(&path, &queue(5, 0)).unwrap();
+            assert_ne!(fs::metadata(&path).unwrap().ino(), before);
+            let mode = fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "queue file readable by others: {mode:o}");
+        }
+    }
+
+    #[test]
+    fn failed_save_keeps_the_old_file_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        save(&path, &queue(3, 0)).unwrap();
+        // A folder in the way of the rename target's name makes the rename fail.
+        let blocked = dir.path().join("blocked");
+        fs::create_dir(&blocked).unwrap();
+        fs::write(blocked.join("inside"), b"x").unwrap();
+        let error = save(&blocked, &queue(3, 1)).unwrap_err();
+        assert!(matches!(error, StoreError::Write { .. }), "{error:?}");
+        assert!(error.to_string().contains("blocked"), "{error}");
+        assert_eq!(names(dir.path()), ["blocked", FILE_NAME]);
+        assert_eq!(load(&path).unwrap(), queue(3, 0));
+    }
+
+    #[test]
+    fn load_removes_stale_temp_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        save(&path, &queue(2, 0)).unwrap();
+        let stale = dir.path().join(".queue.json.a1b2c3.tmp");
+        let fresh = dir.path().join(".queue.json.d4e5f6.tmp");
+        let other = dir.path().join(".other.json.a1b2c3.tmp");
+        for file in [&stale, &fresh, &other] {
+            fs::write(file, b"{\"version\": 1, \"it").unwrap();
+        }
+        let old = SystemTime::now() - Duration::from_secs(600);
+        for file in [&stale, &other] {
+            fs::File::options()
+                .write(true)
+                .open(file)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        assert_eq!(load(&path).unwrap(), queue(2, 0));
+        assert!(!stale.exists());
+        assert!(fresh.exists(), "may belong to a save in progress");
+        assert!(other.exists(), "not ours");
+    }
+
+    #[test]
+    fn data_dir_variable_decides_the_path() {
+        assert_eq!(
+            path_for(Some("/portable/skiff".into())),
+            Some(PathBuf::from("/portable/skiff/queue.json"))
+        );
+        let platform = path_for(None);
+        assert_eq!(path_for(Some(OsString::new())), platform);
+        if let Some(platform) = platform {
+            assert!(
+                platform.ends_with(Path::new("skiff").join(FILE_NAME)),
+                "{platform:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn writer_keeps_the_last_of_rapid_snapshots() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let runtime = runtime();
+        let writer = QueueWriter::start(runtime.handle(), path.clone());
+        // Called from this thread, which is not in the runtime, as the UI thread is.
+        for tag in 0..50 {
+            writer.write(queue(100, tag));
+        }
+        writer.write(queue(7, 1234));
+        runtime.block_on(writer.flush());
+        assert_eq!(load(&path).unwrap(), queue(7, 1234));
+        assert_eq!(writer.take_error(), None);
+        assert_eq!(names(dir.path()), [FILE_NAME]);
+
+        // Again after a pause: the writer task is still there.
+        writer.write(Vec::new());
+        runtime.block_on(writer.flush());
+        assert_eq!(load(&path).unwrap(), Vec::new());
+    }
+
+    #[test]
+    fn flush_without_writes_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let runtime = runtime();
+        let writer = QueueWriter::start(runtime.handle(), path.clone());
+        runtime.block_on(async {
+            tokio::time::timeout(Duration::from_secs(10), writer.flush())
+                .await
+                .unwrap();
+        });
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn writer_reports_an_error_once() {
+        let dir = tempfile::tempdir().unwrap();
+        // A file where the folder should be: the folder cannot be created.
+        fs::write(dir.path().join("file"), b"x").unwrap();
+        let path = dir.path().join("file").join(FILE_NAME);
+        let runtime = runtime();
+        let writer = QueueWriter::start(runtime.handle(), path);
+        writer.write(queue(3, 0));
+        runtime.block_on(writer.flush());
+        let error = writer.take_error().unwrap();
+        assert!(error.contains("cannot save the transfer queue"), "{error}");
+        assert_eq!(writer.take_error(), None);
+    }
+
+    #[test]
+    fn dropped_writer_still_writes_its_last_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let runtime = runtime();
+        let writer = QueueWriter::start(runtime.handle(), path.clone());
+        writer.write(queue(4, 0));
+        drop(writer);
+        // The task still handles the snapshot it was given, then ends on its own.
+        runtime.block_on(async {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+            while load(&path).unwrap() != queue(4, 0) {
+                assert!(tokio::time::Instant::now() < deadline, "never written");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        });
+    }
+
+    #[test]
+    fn flush_returns_when_the_runtime_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = runtime();
+        let writer = QueueWriter::start(first.handle(), dir.path().join(FILE_NAME));
+        drop(first);
+        writer.write(queue(1, 0));
+        runtime().block_on(async {
+            tokio::time::timeout(Duration::from_secs(10), writer.flush())
+                .await
+                .unwrap();
+        });
+    }
+}

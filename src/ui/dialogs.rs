@@ -1,10 +1,15 @@
-//! The small modal windows: a name for a new folder, a new name, and the confirmation that
-//! names what a delete will remove (from the server or from this computer). Enter confirms, Escape or Cancel closes.
+//! The small modal windows: a name for a new folder, a new name, the confirmation that names
+//! what a delete will remove (from the server or from this computer), and the overwrite prompt. Enter confirms, Escape or Cancel closes.
 
 use egui::{Context, Id, Modal, TextEdit};
 
 use crate::app::actions::Action;
+use crate::app::queue::ItemId;
 use crate::app::state::{Dialog, Side};
+use crate::app::transfers::QueueAction;
+use crate::model::path::escape_control;
+use crate::model::transfer::{Direction, human_bytes};
+use crate::protocol::ExistingTarget;
 
 fn name_field(ui: &mut egui::Ui, label: &str, text: &mut String) -> bool {
     let label = ui.label(label);
@@ -26,10 +31,90 @@ fn buttons(ui: &mut egui::Ui, confirm: &str) -> (bool, bool) {
     pressed
 }
 
+fn facts(size: Option<u64>, modified: Option<i64>) -> String {
+    let size = size.map_or_else(|| "size unknown".to_owned(), human_bytes);
+    let time = modified
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .map_or_else(
+            || "time unknown".to_owned(),
+            |t| t.format("%Y-%m-%d %H:%M").to_string(),
+        );
+    format!("{size}, {time}")
+}
+
+/// The overwrite prompt: both files' facts, the six answers and "apply to all".
+fn overwrite(
+    ui: &mut egui::Ui,
+    item: ItemId,
+    name: &str,
+    direction: Direction,
+    source: (Option<u64>, Option<i64>),
+    target: Option<&(Option<u64>, Option<i64>)>,
+    all: &mut bool,
+) -> Option<Action> {
+    let (from, to) = match direction {
+        Direction::Download => ("on the server", "on this computer"),
+        Direction::Upload => ("on this computer", "on the server"),
+    };
+    ui.heading(format!("{} already exists", escape_control(name)));
+    ui.label(format!("Source ({from}): {}", facts(source.0, source.1)));
+    ui.label(match target {
+        Some((size, time)) => format!("Target ({to}): {}", facts(*size, *time)),
+        None => format!("Target ({to}): reading…"),
+    });
+    let rename_to = crate::model::path::numbered_name(name, 1);
+    let choices = [
+        ("Overwrite", ExistingTarget::Overwrite),
+        (
+            "Overwrite if source is newer",
+            ExistingTarget::OverwriteIfNewer,
+        ),
+        (
+            "Overwrite if size differs",
+            ExistingTarget::OverwriteIfSizeDiffers,
+        ),
+        ("Resume", ExistingTarget::Resume),
+        ("Rename", ExistingTarget::Rename),
+        ("Skip", ExistingTarget::Skip),
+    ];
+    let mut chosen = None;
+    ui.horizontal_wrapped(|ui| {
+        for (label, choice) in choices {
+            let button = ui.button(label);
+            let button = if choice == ExistingTarget::Rename {
+                button.on_hover_text(format!(
+                    "Transfer it as {rename_to} (or the next free name)"
+                ))
+            } else {
+                button
+            };
+            if button.clicked() {
+                chosen = Some(choice);
+            }
+        }
+    });
+    ui.checkbox(all, "Apply to all");
+    chosen.map(|choice| {
+        Action::Queue(QueueAction::Answer {
+            item,
+            choice,
+            all: *all,
+        })
+    })
+}
+
 /// Draws `dialog`; returns the action it ends with (or `CloseDialog`).
 pub fn show(ctx: &Context, dialog: &mut Dialog) -> Option<Action> {
     let mut action = None;
     let modal = Modal::new(Id::unique("skiff_dialog")).show(ctx, |ui| match dialog {
+        Dialog::Overwrite {
+            item,
+            name,
+            direction,
+            source,
+            target,
+            all,
+        } => action = overwrite(ui, *item, name, *direction, *source, target.as_ref(), all),
         Dialog::NewFolder { side, name } => {
             ui.heading("New folder");
             let enter = name_field(ui, "Folder name:", name);

@@ -199,7 +199,18 @@ pub fn show(
             let asked = super::tree::show(ui, side, &mut pane.tree, &pane.path);
             action = action.take().or(asked);
         });
-    action = action.or(table(ui, side, title, pane, connected));
+    let zone = ui.scope(|ui| table(ui, side, title, pane, connected));
+    action = action.or(zone.inner);
+    let zone = zone.response;
+    if zone
+        .dnd_hover_payload::<super::DragNames>()
+        .is_some_and(|p| p.side != side)
+    {
+        super::highlight_drop_target(ui, zone.rect);
+    }
+    if let Some(payload) = zone.dnd_release_payload::<super::DragNames>() {
+        action = action.or(super::drop_action(&payload, side, None));
+    }
     action
 }
 
@@ -217,7 +228,7 @@ fn table(
         .id_salt(title)
         .striped(true)
         .resizable(true)
-        .sense(Sense::click())
+        .sense(Sense::click_and_drag())
         .cell_layout(Layout::left_to_right(Align::Center))
         .column(Column::remainder().at_least(140.0).clip(true))
         .column(Column::initial(80.0).at_least(50.0))
@@ -302,6 +313,7 @@ fn entry_row(
         });
     }
     let response = row.response();
+    drag_and_drop(&response, side, pane, entry, action);
     if response.secondary_clicked() && !pane.selected.contains(&entry.name) {
         *action = Some(Action::Select {
             side,
@@ -321,5 +333,53 @@ fn entry_row(
             toggle: modifiers.command,
             range: modifiers.shift,
         });
+    }
+}
+
+/// A row is a drag source (the selection when the row is in it, else the row alone) and, when
+/// it is a folder, a drop target on the other side's drags.
+fn drag_and_drop(
+    response: &egui::Response,
+    side: Side,
+    pane: &PaneState,
+    entry: &Entry,
+    action: &mut Option<Action>,
+) {
+    if response.drag_started() {
+        let names = if pane.selected.contains(&entry.name) {
+            pane.selected_entries().map(|e| e.name.clone()).collect()
+        } else {
+            vec![entry.name.clone()]
+        };
+        response.dnd_set_drag_payload(super::DragNames { side, names });
+    }
+    if !opens_as_folder(entry) {
+        return;
+    }
+    if response
+        .dnd_hover_payload::<super::DragNames>()
+        .is_some_and(|p| p.side != side)
+    {
+        response.ctx.layer_painter(response.layer_id).rect_stroke(
+            response.rect,
+            3.0,
+            egui::Stroke::new(
+                2.0,
+                response.ctx.global_style().visuals.selection.stroke.color,
+            ),
+            egui::StrokeKind::Inside,
+        );
+    }
+    if let Some(payload) = response.dnd_release_payload::<super::DragNames>() {
+        let into = match side {
+            Side::Local => std::path::Path::new(&pane.path)
+                .join(&entry.name)
+                .display()
+                .to_string(),
+            Side::Remote => crate::model::path::RemotePath::new(&pane.path)
+                .join(&entry.name)
+                .to_string(),
+        };
+        *action = super::drop_action(&payload, side, Some(into)).or(action.take());
     }
 }

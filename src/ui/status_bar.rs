@@ -18,14 +18,6 @@ pub fn show(ui: &mut Ui, state: &AppState) {
             ui.separator();
             ui.label(&state.status);
         }
-        for (name, fraction) in state.transfers.values() {
-            ui.separator();
-            ui.add(
-                egui::ProgressBar::new(*fraction)
-                    .desired_width(120.0)
-                    .text(name.as_str()),
-            );
-        }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             for (label, pane) in [("remote", &state.remote), ("local", &state.local)] {
                 if !pane.selected.is_empty() {

@@ -51,7 +51,15 @@ pub fn show(ui: &mut Ui, side: Side, tree: &mut FolderTree, current: &str) -> Op
                         RichText::new(&name)
                     };
                     let label = ui.add(Button::selectable(selected, text).truncate());
-                    if label.clicked() {
+                    if label
+                        .dnd_hover_payload::<super::DragNames>()
+                        .is_some_and(|p| p.side != side)
+                    {
+                        super::highlight_drop_target(ui, label.rect);
+                    }
+                    if let Some(payload) = label.dnd_release_payload::<super::DragNames>() {
+                        action = super::drop_action(&payload, side, Some(row.path.clone()));
+                    } else if label.clicked() {
                         action = Some(match side {
                             Side::Local => Action::OpenLocal(row.path.clone()),
                             Side::Remote => Action::OpenRemote(row.path.clone()),

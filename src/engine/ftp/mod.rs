@@ -40,6 +40,12 @@ pub struct FtpVfs {
 }
 
 impl FtpVfs {
+    /// The log this connection writes its conversation to.
+    #[must_use]
+    pub fn log(&self) -> &LogSink {
+        &self.log
+    }
+
     /// Connects, secures (when asked), logs in, reads FEAT, sets binary mode and reads PWD.
     ///
     /// Some servers (libunftp among them) race their switch to TLS after `234` and answer the

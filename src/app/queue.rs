@@ -1,0 +1,504 @@
+//! The window's transfer queue as plain data: items in order, their states, the settings that
+//! drive them, and `pump`, which starts the next items on free transfer connections. Pure: the
+//! reducer feeds it engine events, `actions` feeds it what the user asked for.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::model::path::RemotePath;
+use crate::model::transfer::{Direction, Progress, TransferId};
+use crate::protocol::{Command, ExistingTarget, RequestId, ScannedFile, SessionId};
+use crate::store::queue_file::SavedTransfer;
+
+/// Names one item of the queue for its whole life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemId(pub u64);
+
+/// Where an item stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemState {
+    /// Waiting for a connection (or for the queue to be started).
+    Queued,
+    /// Moving, as the request named.
+    Running(RequestId),
+    /// The target exists: waiting for the user's answer.
+    Asking,
+    /// Gave up (after the automatic retries), or cancelled; the text says why.
+    Failed(String),
+    /// Arrived, size checked.
+    Done,
+    /// Left alone (the target was kept).
+    Skipped,
+}
+
+/// One file to move.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueItem {
+    /// Its id.
+    pub id: ItemId,
+    /// Download or upload.
+    pub direction: Direction,
+    /// The local file.
+    pub local: PathBuf,
+    /// The remote file.
+    pub remote: RemotePath,
+    /// The source's size, when known.
+    pub size: Option<u64>,
+    /// The source's modification time, when known.
+    pub modified: Option<i64>,
+    /// The site it belongs to (its URL without a password); it runs only while connected there.
+    pub site: String,
+    /// What to do when the target exists (the user's answer, or the default).
+    pub existing: ExistingTarget,
+    /// Continue what an earlier run left (our part file, or a shorter upload target).
+    pub resume: bool,
+    /// Where it stands.
+    pub state: ItemState,
+    /// The latest progress while it runs.
+    pub progress: Option<Progress>,
+}
+
+impl QueueItem {
+    /// The folder the item's target goes into, as the destination pane names it.
+    #[must_use]
+    pub fn target_folder(&self) -> String {
+        match self.direction {
+            Direction::Download => self
+                .local
+                .parent()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            Direction::Upload => self.remote.parent().to_string(),
+        }
+    }
+
+    /// The file's name.
+    #[must_use]
+    pub fn name(&self) -> String {
+        self.remote.file_name().unwrap_or("/").to_owned()
+    }
+}
+
+/// The queue panel's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueTab {
+    /// Waiting, running and asking items.
+    #[default]
+    Queued,
+    /// Items that failed.
+    Failed,
+    /// Items that arrived (or were skipped).
+    Successful,
+}
+
+impl QueueTab {
+    /// True when `state` is listed under this tab.
+    #[must_use]
+    pub fn shows(self, state: &ItemState) -> bool {
+        match self {
+            Self::Queued => matches!(
+                state,
+                ItemState::Queued | ItemState::Running(_) | ItemState::Asking
+            ),
+            Self::Failed => matches!(state, ItemState::Failed(_)),
+            Self::Successful => matches!(state, ItemState::Done | ItemState::Skipped),
+        }
+    }
+}
+
+/// Transfer settings (the settings window of the bookmarks issue will persist them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferSettings {
+    /// Files moved at once, each on its own connection (1 to 10).
+    pub connections: usize,
+    /// What to do when a target exists; `Refuse` means ask.
+    pub existing: ExistingTarget,
+    /// Keep modification times.
+    pub keep_times: bool,
+    /// Download limit in KiB/s (0: none).
+    pub download_limit_kib: u64,
+    /// Upload limit in KiB/s (0: none).
+    pub upload_limit_kib: u64,
+}
+
+impl Default for TransferSettings {
+    fn default() -> Self {
+        Self {
+            connections: 2,
+            existing: ExistingTarget::Refuse,
+            keep_times: true,
+            download_limit_kib: 0,
+            upload_limit_kib: 0,
+        }
+    }
+}
+
+/// A folder being scanned into items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scan {
+    /// Download or upload.
+    pub direction: Direction,
+    /// The site.
+    pub site: String,
+    /// Start the items (or only queue them).
+    pub start: bool,
+}
+
+/// The whole queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueState {
+    /// The items, in the order they run.
+    pub items: Vec<QueueItem>,
+    /// Items start (false: paused; running items finish).
+    pub running: bool,
+    /// The tab shown.
+    pub tab: QueueTab,
+    /// The settings.
+    pub settings: TransferSettings,
+    /// An answer to apply to every later existing target ("apply to all").
+    pub answer_for_all: Option<ExistingTarget>,
+    /// Scans in progress.
+    pub scans: HashMap<RequestId, Scan>,
+    /// Which item a running transfer is.
+    pub transfers: HashMap<TransferId, ItemId>,
+    /// Bumped on every change worth saving.
+    pub version: u64,
+    next_id: u64,
+}
+
+impl Default for QueueState {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            running: true,
+            tab: QueueTab::Queued,
+            settings: TransferSettings::default(),
+            answer_for_all: None,
+            scans: HashMap::new(),
+            transfers: HashMap::new(),
+            version: 0,
+            next_id: 1,
+        }
+    }
+}
+
+impl QueueState {
+    /// Adds a file at the end; returns its id.
+    pub fn push(&mut self, direction: Direction, file: ScannedFile, site: &str) -> ItemId {
+        let id = ItemId(self.next_id);
+        self.next_id += 1;
+        self.items.push(QueueItem {
+            id,
+            direction,
+            local: file.local,
+            remote: file.remote,
+            size: file.size,
+            modified: file.modified,
+            site: site.to_owned(),
+            existing: self.answer_for_all.unwrap_or(self.settings.existing),
+            resume: false,
+            state: ItemState::Queued,
+            progress: None,
+        });
+        self.version += 1;
+        id
+    }
+
+    /// The item with `id`.
+    #[must_use]
+    pub fn item(&self, id: ItemId) -> Option<&QueueItem> {
+        self.items.iter().find(|i| i.id == id)
+    }
+
+    /// The item with `id`, to change.
+    pub fn item_mut(&mut self, id: ItemId) -> Option<&mut QueueItem> {
+        self.items.iter_mut().find(|i| i.id == id)
+    }
+
+    /// The item a running request moves.
+    #[must_use]
+    pub fn by_request(&self, request: RequestId) -> Option<ItemId> {
+        self.items
+            .iter()
+            .find(|i| i.state == ItemState::Running(request))
+            .map(|i| i.id)
+    }
+
+    /// Sets an item's state (and counts the change for saving).
+    pub fn set_state(&mut self, id: ItemId, state: ItemState) {
+        if let Some(item) = self.item_mut(id) {
+            if !matches!(state, ItemState::Running(_)) {
+                item.progress = None;
+            }
+            item.state = state;
+            self.version += 1;
+        }
+    }
+
+    /// How many items each tab lists.
+    #[must_use]
+    pub fn counts(&self) -> [usize; 3] {
+        let mut counts = [0; 3];
+        for item in &self.items {
+            for (i, tab) in [QueueTab::Queued, QueueTab::Failed, QueueTab::Successful]
+                .into_iter()
+                .enumerate()
+            {
+                if tab.shows(&item.state) {
+                    counts[i] += 1;
+                }
+            }
+        }
+        counts
+    }
+
+    /// Bytes done and bytes in all, over the items still to finish, and the speed now.
+    #[must_use]
+    pub fn overall(&self) -> (u64, u64, f64) {
+        let (mut done, mut total, mut rate) = (0, 0, 0.0);
+        for item in &self.items {
+            if !QueueTab::Queued.shows(&item.state) {
+                continue;
+            }
+            total += item.size.unwrap_or(0);
+            if let Some(p) = &item.progress {
+                done += p.done;
+                rate += p.rate;
+            }
+        }
+        (done, total, rate)
+    }
+
+    /// True when another queued or running item still goes into `folder` on `direction`'s side.
+    #[must_use]
+    pub fn more_into(&self, direction: Direction, folder: &str) -> bool {
+        self.items.iter().any(|i| {
+            i.direction == direction
+                && matches!(i.state, ItemState::Queued | ItemState::Running(_))
+                && i.target_folder() == folder
+        })
+    }
+
+    /// Moves an item to the top (`true`) or the bottom of the queue.
+    pub fn move_item(&mut self, id: ItemId, to_top: bool) {
+        if let Some(at) = self.items.iter().position(|i| i.id == id) {
+            let item = self.items.remove(at);
+            if to_top {
+                self.items.insert(0, item);
+            } else {
+                self.items.push(item);
+            }
+            self.version += 1;
+        }
+    }
+
+    /// Puts failed items back in the queue; they resume what they left.
+    pub fn retry_failed(&mut self) {
+        for item in &mut self.items {
+            if matches!(item.state, ItemState::Failed(_)) {
+                item.state = ItemState::Queued;
+                item.resume = true;
+            }
+        }
+        self.version += 1;
+    }
+
+    /// Drops the items that arrived or were skipped.
+    pub fn clear_successful(&mut self) {
+        self.items.retain(|i| !QueueTab::Successful.shows(&i.state));
+        self.version += 1;
+    }
+
+    /// Starts queued items of `site` on free connections: one `TransferFile` each.
+    pub fn pump(
+        &mut self,
+        session: SessionId,
+        site: &str,
+        next_id: &mut dyn FnMut() -> RequestId,
+    ) -> Vec<Command> {
+        if !self.running {
+            return Vec::new();
+        }
+        let limit = self.settings.connections.clamp(1, 10);
+        let mut busy = self
+            .items
+            .iter()
+            .filter(|i| matches!(i.state, ItemState::Running(_)))
+            .count();
+        let keep_times = self.settings.keep_times;
+        let mut commands = Vec::new();
+        for item in &mut self.items {
+            if busy >= limit {
+                break;
+            }
+            if item.state != ItemState::Queued || item.site != site {
+                continue;
+            }
+            let request = next_id();
+            item.state = ItemState::Running(request);
+            busy += 1;
+            commands.push(Command::TransferFile {
+                request,
+                session,
+                direction: item.direction,
+                file: ScannedFile {
+                    local: item.local.clone(),
+                    remote: item.remote.clone(),
+                    size: item.size,
+                    modified: item.modified,
+                },
+                existing: item.existing,
+                resume: item.resume,
+                keep_times,
+            });
+        }
+        commands
+    }
+
+    /// What survives a restart: every item not yet done (running ones count as pending).
+    #[must_use]
+    pub fn to_saved(&self) -> Vec<SavedTransfer> {
+        self.items
+            .iter()
+            .filter(|i| !QueueTab::Successful.shows(&i.state))
+            .map(|i| SavedTransfer {
+                direction: i.direction,
+                local: i.local.clone(),
+                remote: i.remote.to_string(),
+                site: i.site.clone(),
+                size: i.size,
+                failed: match &i.state {
+                    ItemState::Failed(why) => Some(why.clone()),
+                    _ => None,
+                },
+            })
+            .collect()
+    }
+
+    /// A queue rebuilt from what was saved: pending items queued, failed ones failed. Nothing
+    /// starts until the user connects to the item's site.
+    #[must_use]
+    pub fn from_saved(saved: Vec<SavedTransfer>) -> Self {
+        let mut queue = Self::default();
+        for s in saved {
+            let file = ScannedFile {
+                local: s.local,
+                remote: RemotePath::new(&s.remote),
+                size: s.size,
+                modified: None,
+            };
+            let id = queue.push(s.direction, file, &s.site);
+            if let Some(why) = s.failed {
+                queue.set_state(id, ItemState::Failed(why));
+            }
+            if let Some(item) = queue.item_mut(id) {
+                // It may have been half-way: continue its part file (an existing target is
+                // still asked about, never clobbered).
+                item.resume = true;
+            }
+        }
+        queue.version = 0;
+        queue
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str) -> ScannedFile {
+        ScannedFile {
+            local: PathBuf::from("/tmp/in").join(name),
+            remote: RemotePath::new("/www").join(name),
+            size: Some(10),
+            modified: None,
+        }
+    }
+
+    fn ids() -> impl FnMut() -> RequestId {
+        let mut n = 0;
+        move || {
+            n += 1;
+            RequestId(n)
+        }
+    }
+
+    #[test]
+    fn pump_fills_the_connections_in_order_and_only_for_the_site() {
+        let mut q = QueueState::default();
+        q.settings.connections = 2;
+        q.push(Direction::Download, file("a"), "ftp://h");
+        q.push(Direction::Download, file("elsewhere"), "ftp://other");
+        q.push(Direction::Download, file("b"), "ftp://h");
+        q.push(Direction::Download, file("c"), "ftp://h");
+        let mut next = ids();
+        let started = q.pump(SessionId(1), "ftp://h", &mut next);
+        assert_eq!(started.len(), 2);
+        let running: Vec<String> = q
+            .items
+            .iter()
+            .filter(|i| matches!(i.state, ItemState::Running(_)))
+            .map(QueueItem::name)
+            .collect();
+        assert_eq!(running, ["a", "b"]);
+        assert!(
+            q.pump(SessionId(1), "ftp://h", &mut next).is_empty(),
+            "full"
+        );
+        q.set_state(q.items[0].id, ItemState::Done);
+        let more = q.pump(SessionId(1), "ftp://h", &mut next);
+        assert_eq!(more.len(), 1, "a free connection takes the next item");
+        q.running = false;
+        q.set_state(q.items[2].id, ItemState::Done);
+        assert!(
+            q.pump(SessionId(1), "ftp://h", &mut next).is_empty(),
+            "paused"
+        );
+    }
+
+    #[test]
+    fn tabs_count_and_moves_reorder() {
+        let mut q = QueueState::default();
+        let a = q.push(Direction::Upload, file("a"), "s");
+        let b = q.push(Direction::Upload, file("b"), "s");
+        let c = q.push(Direction::Upload, file("c"), "s");
+        q.set_state(a, ItemState::Done);
+        q.set_state(b, ItemState::Failed("x".into()));
+        assert_eq!(q.counts(), [1, 1, 1]);
+        q.move_item(c, true);
+        assert_eq!(q.items[0].id, c);
+        q.move_item(c, false);
+        assert_eq!(q.items[2].id, c);
+        q.retry_failed();
+        assert_eq!(q.item(b).unwrap().state, ItemState::Queued);
+        assert!(q.item(b).unwrap().resume, "a retry continues");
+        q.clear_successful();
+        assert!(q.item(a).is_none());
+    }
+
+    #[test]
+    fn saved_queues_keep_pending_and_failed_items_once() {
+        let mut q = QueueState::default();
+        let a = q.push(Direction::Download, file("a"), "s");
+        let b = q.push(Direction::Download, file("b"), "s");
+        let c = q.push(Direction::Download, file("c"), "s");
+        q.set_state(a, ItemState::Done);
+        q.set_state(b, ItemState::Failed("550 gone".into()));
+        q.set_state(c, ItemState::Running(RequestId(4)));
+        let saved = q.to_saved();
+        assert_eq!(saved.len(), 2);
+        let back = QueueState::from_saved(saved);
+        let states: Vec<(String, ItemState)> = back
+            .items
+            .iter()
+            .map(|i| (i.name(), i.state.clone()))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ("b".to_owned(), ItemState::Failed("550 gone".into())),
+                ("c".to_owned(), ItemState::Queued)
+            ]
+        );
+    }
+}

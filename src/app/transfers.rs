@@ -1,0 +1,397 @@
+//! The queue's side of the window: what the user asks of the queue (enqueue a selection or a
+//! drop, pause, cancel, retry, reorder, answer an overwrite prompt) and how transfer events
+//! move its items. Pure, like `actions` and `reduce`, which hand these over.
+
+use std::path::{Path, PathBuf};
+
+use super::actions::Action;
+use super::queue::{ItemId, ItemState, QueueTab, Scan, TransferSettings};
+use super::state::{AppState, Dialog, Pending, Side};
+use crate::model::path::RemotePath;
+use crate::model::transfer::{Direction, TransferState};
+use crate::protocol::{
+    Command, ErrorKind, ErrorReport, Event, ExistingTarget, RequestId, ScannedFile, TransferRequest,
+};
+
+/// Something the user asked of the queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueAction {
+    /// Move these names of the `from` pane into the other side's folder `into` (`None`: the
+    /// folder the other pane shows). Folders are scanned into files.
+    Enqueue {
+        /// The pane the names are in.
+        from: Side,
+        /// The entries.
+        names: Vec<String>,
+        /// The target folder on the other side.
+        into: Option<String>,
+        /// Start the queue (false: only add).
+        start: bool,
+    },
+    /// Upload local paths dropped from another program into the remote pane's folder.
+    UploadPaths(Vec<PathBuf>),
+    /// Start or pause the queue (running items finish).
+    ToggleRunning,
+    /// Stop an item (within a second when it runs); it goes to Failed, to be retried.
+    Cancel(ItemId),
+    /// Move an item to the top (`true`) or the bottom.
+    Move(ItemId, bool),
+    /// Put every failed item back in the queue.
+    RetryFailed,
+    /// Drop the items that arrived.
+    ClearSuccessful,
+    /// Show a tab.
+    ShowTab(QueueTab),
+    /// The answer to an overwrite prompt, for this item or (`all`) every later one too.
+    Answer {
+        /// The item that asked.
+        item: ItemId,
+        /// What to do with its target.
+        choice: ExistingTarget,
+        /// Apply to all.
+        all: bool,
+    },
+    /// New transfer settings.
+    Settings(TransferSettings),
+}
+
+/// The site key items are filed under: the connection's URL without a password.
+fn site_key(state: &AppState) -> Option<String> {
+    state.site_key.clone().filter(|_| state.session().is_some())
+}
+
+/// Turns a queue action into commands (scans, cancels, speed limits) and state changes.
+pub fn plan(
+    state: &mut AppState,
+    action: QueueAction,
+    next_id: &mut dyn FnMut() -> RequestId,
+) -> Vec<Command> {
+    match action {
+        QueueAction::Enqueue {
+            from,
+            names,
+            into,
+            start,
+        } => return enqueue(state, from, &names, into, start, next_id),
+        QueueAction::UploadPaths(paths) => {
+            let into = state.remote.path.clone();
+            return paths
+                .into_iter()
+                .filter_map(|p| {
+                    scan(
+                        state,
+                        Direction::Upload,
+                        p,
+                        RemotePath::new(&into),
+                        true,
+                        next_id,
+                    )
+                })
+                .collect();
+        }
+        QueueAction::ToggleRunning => state.queue.running = !state.queue.running,
+        QueueAction::Cancel(id) => {
+            let running = state.queue.item(id).and_then(|i| match i.state {
+                ItemState::Running(request) => Some(request),
+                _ => None,
+            });
+            state
+                .queue
+                .set_state(id, ItemState::Failed("cancelled".to_owned()));
+            if let Some(item) = state.queue.item_mut(id) {
+                item.resume = true;
+            }
+            return running
+                .map(|request| Command::Cancel { request })
+                .into_iter()
+                .collect();
+        }
+        QueueAction::Move(id, to_top) => state.queue.move_item(id, to_top),
+        QueueAction::RetryFailed => state.queue.retry_failed(),
+        QueueAction::ClearSuccessful => state.queue.clear_successful(),
+        QueueAction::ShowTab(tab) => state.queue.tab = tab,
+        QueueAction::Answer { item, choice, all } => {
+            answer(state, item, choice, all);
+            return ask_next(state, next_id);
+        }
+        QueueAction::Settings(settings) => {
+            let limits = (settings.download_limit_kib, settings.upload_limit_kib);
+            let changed = limits
+                != (
+                    state.queue.settings.download_limit_kib,
+                    state.queue.settings.upload_limit_kib,
+                );
+            state.queue.settings = settings;
+            if changed {
+                return vec![Command::SetSpeedLimits {
+                    download: limits.0.saturating_mul(1024),
+                    upload: limits.1.saturating_mul(1024),
+                }];
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Files become items at once (the listing gave their size and time); folders are scanned.
+fn enqueue(
+    state: &mut AppState,
+    from: Side,
+    names: &[String],
+    into: Option<String>,
+    start: bool,
+    next_id: &mut dyn FnMut() -> RequestId,
+) -> Vec<Command> {
+    let Some(site) = site_key(state) else {
+        "Connect to a server first".clone_into(&mut state.status);
+        return Vec::new();
+    };
+    let (direction, to) = match from {
+        Side::Remote => (Direction::Download, Side::Local),
+        Side::Local => (Direction::Upload, Side::Remote),
+    };
+    let into = into.unwrap_or_else(|| state.pane(to).path.clone());
+    let folder = state.pane(from).path.clone();
+    if start {
+        state.queue.running = true;
+    } else if !state
+        .queue
+        .items
+        .iter()
+        .any(|i| matches!(i.state, ItemState::Running(_)))
+    {
+        state.queue.running = false;
+    }
+    let mut commands = Vec::new();
+    for name in names {
+        let Some(entry) = state.pane(from).entry(name).cloned() else {
+            continue;
+        };
+        let (local, remote) = match direction {
+            Direction::Download => (
+                Path::new(&into).join(name),
+                RemotePath::new(&folder).join(name),
+            ),
+            Direction::Upload => (
+                Path::new(&folder).join(name),
+                RemotePath::new(&into).join(name),
+            ),
+        };
+        if entry.is_dir() {
+            let (source_local, target_remote) = match direction {
+                Direction::Download => (PathBuf::from(&into), remote),
+                Direction::Upload => (local, RemotePath::new(&into)),
+            };
+            commands.extend(scan(
+                state,
+                direction,
+                source_local,
+                target_remote,
+                start,
+                next_id,
+            ));
+            continue;
+        }
+        let file = ScannedFile {
+            local,
+            remote,
+            size: entry.size,
+            modified: entry.modified,
+        };
+        state.queue.push(direction, file, &site);
+    }
+    commands
+}
+
+/// Scans a folder (or a dropped path) into items: `local` and `remote` as the command line's
+/// transfer takes them (the source, and the target folder it goes into).
+fn scan(
+    state: &mut AppState,
+    direction: Direction,
+    local: PathBuf,
+    remote: RemotePath,
+    start: bool,
+    next_id: &mut dyn FnMut() -> RequestId,
+) -> Option<Command> {
+    let session = state.session()?;
+    let site = site_key(state)?;
+    let request = next_id();
+    state.queue.scans.insert(
+        request,
+        Scan {
+            direction,
+            site,
+            start,
+        },
+    );
+    let job = TransferRequest {
+        direction,
+        local,
+        remote,
+        recursive: true,
+        existing: state.queue.settings.existing,
+        connections: 1,
+        segments: 1,
+        keep_times: state.queue.settings.keep_times,
+    };
+    Some(Command::Scan {
+        request,
+        session,
+        job,
+    })
+}
+
+/// Applies the user's answer; with `all`, to every item waiting for one and every later one.
+fn answer(state: &mut AppState, item: ItemId, choice: ExistingTarget, all: bool) {
+    state.dialog = None;
+    let queue = &mut state.queue;
+    if all {
+        queue.answer_for_all = Some(choice);
+    }
+    let ids: Vec<ItemId> = queue
+        .items
+        .iter()
+        .filter(|i| i.id == item || (all && i.state == ItemState::Asking))
+        .map(|i| i.id)
+        .collect();
+    for id in ids {
+        if let Some(it) = queue.item_mut(id) {
+            it.existing = choice;
+        }
+        let next = if choice == ExistingTarget::Skip {
+            ItemState::Skipped
+        } else {
+            ItemState::Queued
+        };
+        queue.set_state(id, next);
+    }
+}
+
+/// Opens the overwrite prompt for the next item that waits for an answer (one at a time), and
+/// asks for its target's facts to show beside the source's.
+pub fn ask_next(state: &mut AppState, next_id: &mut dyn FnMut() -> RequestId) -> Vec<Command> {
+    if state.dialog.is_some() {
+        return Vec::new();
+    }
+    let Some(item) = state
+        .queue
+        .items
+        .iter()
+        .find(|i| i.state == ItemState::Asking)
+        .cloned()
+    else {
+        return Vec::new();
+    };
+    state.dialog = Some(Dialog::Overwrite {
+        item: item.id,
+        name: item.name(),
+        direction: item.direction,
+        source: (item.size, item.modified),
+        target: None,
+        all: false,
+    });
+    let request = next_id();
+    state.pending.insert(request, Pending::TargetFacts(item.id));
+    match (item.direction, state.session()) {
+        (Direction::Download, _) => vec![Command::StatLocal {
+            request,
+            path: item.local,
+        }],
+        (Direction::Upload, Some(session)) => vec![Command::Stat {
+            request,
+            session,
+            path: item.remote,
+        }],
+        (Direction::Upload, None) => Vec::new(),
+    }
+}
+
+/// Applies a transfer event to the queue; `None` when the event is not the queue's.
+pub fn apply(state: &mut AppState, event: &Event) -> Option<Vec<Action>> {
+    let queue = &mut state.queue;
+    match event {
+        Event::Scanned { request, files } => {
+            let scan = queue.scans.get(request)?.clone();
+            for file in files {
+                queue.push(scan.direction, file.clone(), &scan.site);
+            }
+            Some(Vec::new())
+        }
+        Event::TransferStarted { request, id, .. } => {
+            let item = queue.by_request(*request)?;
+            queue.transfers.insert(*id, item);
+            Some(Vec::new())
+        }
+        Event::TransferProgress { id, progress } => {
+            let item = *queue.transfers.get(id)?;
+            if let Some(it) = queue.item_mut(item) {
+                it.progress = Some(*progress);
+            }
+            Some(Vec::new())
+        }
+        Event::TransferFinished { id, state: end } => {
+            let item = queue.transfers.remove(id)?;
+            if *end == TransferState::Skipped {
+                queue.set_state(item, ItemState::Skipped);
+                return Some(arrived(state, item));
+            }
+            Some(Vec::new())
+        }
+        Event::Done { request } => {
+            if queue.scans.remove(request).is_some() {
+                return Some(Vec::new());
+            }
+            let item = queue.by_request(*request)?;
+            queue.set_state(item, ItemState::Done);
+            Some(arrived(state, item))
+        }
+        Event::Failed { request, error } => {
+            if queue.scans.remove(request).is_some() {
+                state.status = format!("Scan failed: {}", error.message);
+                return Some(Vec::new());
+            }
+            let item = queue.by_request(*request)?;
+            failed(state, item, error);
+            Some(Vec::new())
+        }
+        _ => None,
+    }
+}
+
+fn failed(state: &mut AppState, item: ItemId, error: &ErrorReport) {
+    let queue = &mut state.queue;
+    if error.kind != ErrorKind::Exists {
+        queue.set_state(item, ItemState::Failed(error.message.clone()));
+        if let Some(it) = queue.item_mut(item) {
+            it.resume = true;
+        }
+        return;
+    }
+    match queue.answer_for_all {
+        Some(ExistingTarget::Skip) => queue.set_state(item, ItemState::Skipped),
+        Some(choice) if choice != ExistingTarget::Refuse => {
+            if let Some(it) = queue.item_mut(item) {
+                it.existing = choice;
+            }
+            queue.set_state(item, ItemState::Queued);
+        }
+        _ => queue.set_state(item, ItemState::Asking),
+    }
+}
+
+/// An item arrived or was skipped: the pane showing its folder refreshes once nothing more
+/// goes there.
+fn arrived(state: &mut AppState, item: ItemId) -> Vec<Action> {
+    let Some(it) = state.queue.item(item) else {
+        return Vec::new();
+    };
+    let (direction, folder) = (it.direction, it.target_folder());
+    let side = match direction {
+        Direction::Download => Side::Local,
+        Direction::Upload => Side::Remote,
+    };
+    if state.queue.more_into(direction, &folder) || state.pane(side).path != folder {
+        return Vec::new();
+    }
+    vec![Action::Refresh(side)]
+}
