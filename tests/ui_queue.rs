@@ -174,7 +174,8 @@ fn the_queue_never_runs_more_than_its_connections() {
             start: true,
         }));
     let mut most = 0;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let started = std::time::Instant::now();
+    let deadline = started + std::time::Duration::from_secs(30);
     while queue_counts(&w)[2] < 12 {
         assert!(std::time::Instant::now() < deadline, "queue did not finish");
         w.harness.step();
@@ -189,6 +190,12 @@ fn the_queue_never_runs_more_than_its_connections() {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     assert_eq!(most, 3, "three connections busy at once, never more");
+    // 4.8 MB at 4 MiB/s with a quarter second of burst cannot take less than ~0.9 s.
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(800),
+        "the speed limit held ({:?})",
+        started.elapsed()
+    );
     for i in 0..12u64 {
         let got = std::fs::read(w.local.path().join(format!("r{i:02}.bin"))).unwrap();
         assert_eq!(got, bytes(400_000, i));
@@ -357,4 +364,75 @@ fn a_saved_queue_comes_back_and_runs() {
     });
     assert_eq!(std::fs::read(&target).unwrap(), bytes(50_000, 9));
     drop(local);
+}
+
+#[test]
+fn cancel_stops_an_item_within_a_second_and_retry_resumes_it() {
+    let body = bytes(2_000_000, 5);
+    let server = fake::FakeServer::start(fake::Script {
+        file: body.clone(),
+        listing: "-rw-r--r-- 1 u g 2000000 Jan 01 2026 file.bin\r\n".to_owned(),
+        slow_chunk_delay: Some(std::time::Duration::from_millis(100)),
+        ..fake::Script::default()
+    });
+    let mut w = open_window();
+    w.type_into("Host:", &server.url("/"));
+    w.harness
+        .get_by_role_and_label(Role::Button, "Connect")
+        .click();
+    w.wait_until("the fake listing", |app| {
+        app.state()
+            .remote
+            .entries
+            .iter()
+            .any(|e| e.name == "file.bin")
+    });
+    // Enter (like a double-click) on a file sends it across.
+    w.harness.get_by_label("📄 file.bin").click();
+    w.harness.step();
+    w.harness.key_press(egui::Key::Enter);
+    // Bytes reach the part file 256 KiB at a time.
+    w.wait_until("some bytes arrived", |app| {
+        app.state()
+            .queue
+            .items
+            .first()
+            .is_some_and(|i| i.progress.is_some_and(|p| p.done > 600_000))
+    });
+    let id = w.state().queue.items[0].id;
+    w.harness
+        .state_mut()
+        .dispatch(Action::Queue(QueueAction::Cancel(id)));
+    w.harness.step();
+    assert_eq!(
+        w.state().queue.items[0].state,
+        ItemState::Failed("cancelled".to_owned())
+    );
+    let part = w.local.path().join("file.bin.skiff-part");
+    // Absence of activity cannot be waited for: look twice, half a second apart, after 1 s.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let first = std::fs::metadata(&part).unwrap().len();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(
+        std::fs::metadata(&part).unwrap().len(),
+        first,
+        "the download stopped"
+    );
+    assert!(first > 0 && first < 2_000_000, "the part file is kept");
+    assert!(!w.local.path().join("file.bin").exists());
+
+    w.harness
+        .state_mut()
+        .dispatch(Action::Queue(QueueAction::RetryFailed));
+    w.wait_until("the retried item done", |app| {
+        app.state().queue.counts()[2] == 1
+    });
+    assert_eq!(
+        std::fs::read(w.local.path().join("file.bin")).unwrap(),
+        body
+    );
+    assert!(
+        w.state().log.iter().any(|l| l.text.starts_with("REST ")),
+        "the retry resumed"
+    );
 }

@@ -219,7 +219,14 @@ fn navigate(
         Action::Open(side, name) => {
             let pane = state.pane(side);
             if !pane.entry(&name).is_some_and(super::state::opens_as_folder) {
-                return Vec::new();
+                // A file: double-click or Enter sends it across, as in FileZilla.
+                let enqueue = QueueAction::Enqueue {
+                    from: side,
+                    names: vec![name],
+                    into: None,
+                    start: true,
+                };
+                return super::transfers::plan(state, enqueue, next_id);
             }
             match side {
                 Side::Local => Action::OpenLocal(join_local(&pane.path, &name)),

@@ -395,6 +395,11 @@ pub fn run_window(start: Start, demo: bool) -> i32 {
         if let Some(path) = &start.queue_file {
             match crate::store::queue_file::load(path) {
                 Ok(saved) => start.saved_queue = saved,
+                Err(e) if e.file_left_in_place() => {
+                    // Unreadable or from a newer Skiff: never write over it.
+                    start.notice = Some(format!("{e} (the queue is not saved this session)"));
+                    start.queue_file = None;
+                }
                 Err(e) => start.notice = Some(e.to_string()),
             }
         }

@@ -146,10 +146,12 @@ fn row_menu(ui: &mut Ui, side: Side, entry: &Entry, connected: bool, action: &mu
     if opens_as_folder(entry) {
         item(ui, "Open", Action::Open(side, entry.name.clone()));
     }
-    match side {
-        Side::Local if connected => item(ui, "Upload", Action::Upload),
-        Side::Remote => item(ui, "Download", Action::Download),
-        Side::Local => {}
+    if connected {
+        match side {
+            Side::Local => item(ui, "Upload", Action::Upload),
+            Side::Remote => item(ui, "Download", Action::Download),
+        }
+        item(ui, "Add to queue", Action::AddToQueue(side));
     }
     item(ui, "Rename…", Action::AskRename(side));
     item(ui, "Delete…", Action::AskDelete(side));
@@ -323,7 +325,7 @@ fn entry_row(
         });
     }
     response.context_menu(|ui| row_menu(ui, side, entry, connected, action));
-    if response.double_clicked() && opens_as_folder(entry) {
+    if response.double_clicked() {
         *action = Some(Action::Open(side, entry.name.clone()));
     } else if response.clicked() {
         let modifiers = response.ctx.input(|i| i.modifiers);
