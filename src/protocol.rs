@@ -196,6 +196,9 @@ pub enum Command {
         resume: bool,
         /// Keep the modification time.
         keep_times: bool,
+        /// Files of the session moved at once (1 to 10): later ones wait for a free slot, so a
+        /// front end may hand over more than that without waiting for each to end.
+        connections: usize,
     },
     /// Size, kind and time of a local path; answered by [`Event::Stat`].
     StatLocal {

@@ -17,8 +17,10 @@ pub struct ItemId(pub u64);
 /// Where an item stands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ItemState {
-    /// Waiting for a connection (or for the queue to be started).
+    /// Waiting for the queue to hand it to the engine (or for the queue to be started).
     Queued,
+    /// Handed to the engine as the request named; waiting there for a free connection.
+    Sent(RequestId),
     /// Moving, as the request named.
     Running(RequestId),
     /// The target exists: waiting for the user's answer.
@@ -29,6 +31,27 @@ pub enum ItemState {
     Done,
     /// Left alone (the target was kept).
     Skipped,
+}
+
+/// Items handed to the engine per transfer connection: the engine runs only as many as there
+/// are connections, and the rest wait there, so a slow frame never leaves a connection idle.
+const SENT_PER_CONNECTION: usize = 8;
+
+impl ItemState {
+    /// Handed to the engine (waiting there or moving).
+    #[must_use]
+    pub fn in_engine(&self) -> bool {
+        matches!(self, Self::Sent(_) | Self::Running(_))
+    }
+
+    /// The engine request moving the item, while it is there.
+    #[must_use]
+    pub fn request(&self) -> Option<RequestId> {
+        match self {
+            Self::Sent(r) | Self::Running(r) => Some(*r),
+            _ => None,
+        }
+    }
 }
 
 /// One file to move.
@@ -98,7 +121,7 @@ impl QueueTab {
         match self {
             Self::Queued => matches!(
                 state,
-                ItemState::Queued | ItemState::Running(_) | ItemState::Asking
+                ItemState::Queued | ItemState::Sent(_) | ItemState::Running(_) | ItemState::Asking
             ),
             Self::Failed => matches!(state, ItemState::Failed(_)),
             Self::Successful => matches!(state, ItemState::Done | ItemState::Skipped),
@@ -220,14 +243,14 @@ impl QueueState {
     pub fn by_request(&self, request: RequestId) -> Option<ItemId> {
         self.items
             .iter()
-            .find(|i| i.state == ItemState::Running(request))
+            .find(|i| i.state.request() == Some(request))
             .map(|i| i.id)
     }
 
     /// Sets an item's state (and counts the change for saving).
     pub fn set_state(&mut self, id: ItemId, state: ItemState) {
         if let Some(item) = self.item_mut(id) {
-            if !matches!(state, ItemState::Running(_)) {
+            if !state.in_engine() {
                 item.progress = None;
             }
             item.state = state;
@@ -274,7 +297,7 @@ impl QueueState {
     pub fn more_into(&self, direction: Direction, folder: &str) -> bool {
         self.items.iter().any(|i| {
             i.direction == direction
-                && matches!(i.state, ItemState::Queued | ItemState::Running(_))
+                && (i.state == ItemState::Queued || i.state.in_engine())
                 && i.target_folder() == folder
         })
     }
@@ -309,7 +332,8 @@ impl QueueState {
         self.version += 1;
     }
 
-    /// Starts queued items of `site` on free connections: one `TransferFile` each.
+    /// Hands queued items of `site` to the engine, in order, up to a few per connection (the
+    /// engine moves `connections` at once): one `TransferFile` each.
     pub fn pump(
         &mut self,
         session: SessionId,
@@ -319,12 +343,9 @@ impl QueueState {
         if !self.running {
             return Vec::new();
         }
-        let limit = self.settings.connections.clamp(1, 10);
-        let mut busy = self
-            .items
-            .iter()
-            .filter(|i| matches!(i.state, ItemState::Running(_)))
-            .count();
+        let connections = self.settings.connections.clamp(1, 10);
+        let limit = connections * SENT_PER_CONNECTION;
+        let mut busy = self.items.iter().filter(|i| i.state.in_engine()).count();
         let keep_times = self.settings.keep_times;
         let mut commands = Vec::new();
         for item in &mut self.items {
@@ -335,7 +356,7 @@ impl QueueState {
                 continue;
             }
             let request = next_id();
-            item.state = ItemState::Running(request);
+            item.state = ItemState::Sent(request);
             busy += 1;
             commands.push(Command::TransferFile {
                 request,
@@ -350,6 +371,7 @@ impl QueueState {
                 existing: item.existing,
                 resume: item.resume,
                 keep_times,
+                connections,
             });
         }
         commands
@@ -424,30 +446,32 @@ mod tests {
     }
 
     #[test]
-    fn pump_fills_the_connections_in_order_and_only_for_the_site() {
+    fn pump_hands_over_a_few_per_connection_in_order_and_only_for_the_site() {
         let mut q = QueueState::default();
-        q.settings.connections = 2;
+        q.settings.connections = 1;
         q.push(Direction::Download, file("a"), "ftp://h");
         q.push(Direction::Download, file("elsewhere"), "ftp://other");
-        q.push(Direction::Download, file("b"), "ftp://h");
-        q.push(Direction::Download, file("c"), "ftp://h");
+        for i in 0..SENT_PER_CONNECTION {
+            q.push(Direction::Download, file(&format!("f{i}")), "ftp://h");
+        }
         let mut next = ids();
-        let started = q.pump(SessionId(1), "ftp://h", &mut next);
-        assert_eq!(started.len(), 2);
-        let running: Vec<String> = q
+        let sent = q.pump(SessionId(1), "ftp://h", &mut next);
+        assert_eq!(sent.len(), SENT_PER_CONNECTION);
+        let in_engine: Vec<String> = q
             .items
             .iter()
-            .filter(|i| matches!(i.state, ItemState::Running(_)))
+            .filter(|i| i.state.in_engine())
             .map(QueueItem::name)
+            .take(2)
             .collect();
-        assert_eq!(running, ["a", "b"]);
+        assert_eq!(in_engine, ["a", "f0"], "in order, other sites left out");
         assert!(
             q.pump(SessionId(1), "ftp://h", &mut next).is_empty(),
             "full"
         );
         q.set_state(q.items[0].id, ItemState::Done);
         let more = q.pump(SessionId(1), "ftp://h", &mut next);
-        assert_eq!(more.len(), 1, "a free connection takes the next item");
+        assert_eq!(more.len(), 1, "a free place takes the next item");
         q.running = false;
         q.set_state(q.items[2].id, ItemState::Done);
         assert!(

@@ -91,10 +91,7 @@ pub fn plan(
         }
         QueueAction::ToggleRunning => state.queue.running = !state.queue.running,
         QueueAction::Cancel(id) => {
-            let running = state.queue.item(id).and_then(|i| match i.state {
-                ItemState::Running(request) => Some(request),
-                _ => None,
-            });
+            let running = state.queue.item(id).and_then(|i| i.state.request());
             state
                 .queue
                 .set_state(id, ItemState::Failed("cancelled".to_owned()));
@@ -154,12 +151,7 @@ fn enqueue(
     let folder = state.pane(from).path.clone();
     if start {
         state.queue.running = true;
-    } else if !state
-        .queue
-        .items
-        .iter()
-        .any(|i| matches!(i.state, ItemState::Running(_)))
-    {
+    } else if !state.queue.items.iter().any(|i| i.state.in_engine()) {
         state.queue.running = false;
     }
     let mut commands = Vec::new();
@@ -320,6 +312,7 @@ pub fn apply(state: &mut AppState, event: &Event) -> Option<Vec<Action>> {
         Event::TransferStarted { request, id, .. } => {
             let item = queue.by_request(*request)?;
             queue.transfers.insert(*id, item);
+            queue.set_state(item, ItemState::Running(*request));
             Some(Vec::new())
         }
         Event::TransferProgress { id, progress } => {
@@ -330,12 +323,16 @@ pub fn apply(state: &mut AppState, event: &Event) -> Option<Vec<Action>> {
             Some(Vec::new())
         }
         Event::TransferFinished { id, state: end } => {
+            // Decided here, not at the request's `Done`: by then the engine may already have
+            // started the next file on this connection.
             let item = queue.transfers.remove(id)?;
-            if *end == TransferState::Skipped {
-                queue.set_state(item, ItemState::Skipped);
-                return Some(arrived(state, item));
-            }
-            Some(Vec::new())
+            let next = match end {
+                TransferState::Done => ItemState::Done,
+                TransferState::Skipped => ItemState::Skipped,
+                _ => return Some(Vec::new()), // a failure: its `Failed` event follows
+            };
+            queue.set_state(item, next);
+            Some(arrived(state, item))
         }
         Event::Done { request } => {
             if queue.scans.remove(request).is_some() {

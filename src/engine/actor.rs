@@ -223,8 +223,12 @@ impl Actor {
                 existing,
                 resume,
                 keep_times,
+                connections,
                 ..
             } => self.spawn(request, async move {
+                let session = Arc::clone(&ctx.session);
+                session.set_transfer_limit(connections);
+                let _slot = session.transfer_slot().await?;
                 queue::run_one(ctx, direction, file, (existing, resume), keep_times)
                     .await
                     .map(|()| None)

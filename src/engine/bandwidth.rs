@@ -82,9 +82,12 @@ mod tests {
 
     #[test]
     fn a_limit_spreads_bytes_over_time() {
-        let b = Bandwidth::default();
-        b.set_limit(1000);
         let start = Instant::now();
+        let b = Bandwidth {
+            bucket: Mutex::new((0.0, start)),
+            ..Bandwidth::default()
+        };
+        b.set_limit(1000);
         // The bucket starts empty: 500 bytes at 1000 B/s wait half a second.
         assert_eq!(b.charge(500, start), Duration::from_millis(500));
         // The debt carries: another 500 at the same moment wait a whole second.

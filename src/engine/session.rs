@@ -3,7 +3,7 @@
 use std::sync::Mutex as StdMutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use tokio::sync::{Mutex, MutexGuard};
+use tokio::sync::{Mutex, MutexGuard, Semaphore, SemaphorePermit};
 
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::events::EventSink;
@@ -26,6 +26,10 @@ pub struct Session {
     events: EventSink,
     /// `Auto` mode saw EPSV refused: new connections start with PASV.
     pasv_only: AtomicBool,
+    /// Files the window's queue moves at once: one permit per transfer connection.
+    slots: Semaphore,
+    /// The permits `slots` was given.
+    slot_limit: StdMutex<usize>,
 }
 
 /// The browsing connection, held for one operation. If the operation is cancelled or fails on
@@ -91,7 +95,32 @@ impl Session {
             idle: StdMutex::new(Vec::new()),
             events,
             pasv_only: AtomicBool::new(false),
+            slots: Semaphore::new(0),
+            slot_limit: StdMutex::new(0),
         }
+    }
+
+    /// Sets how many files the queue moves at once (1 to 10); a lower limit takes effect as
+    /// running files finish.
+    pub fn set_transfer_limit(&self, limit: usize) {
+        let limit = limit.clamp(1, 10);
+        let Ok(mut current) = self.slot_limit.lock() else {
+            return;
+        };
+        if limit > *current {
+            self.slots.add_permits(limit - *current);
+            *current = limit;
+        } else if limit < *current {
+            *current -= self.slots.forget_permits(*current - limit);
+        }
+    }
+
+    /// Waits for a free transfer slot; the file holds it while it moves.
+    pub async fn transfer_slot(&self) -> EngineResult<SemaphorePermit<'_>> {
+        self.slots
+            .acquire()
+            .await
+            .map_err(|_| EngineError::Cancelled)
     }
 
     /// A log sink for this session.

@@ -31,6 +31,7 @@ fn eta(seconds: f64) -> String {
 fn state_text(state: &ItemState) -> String {
     match state {
         ItemState::Queued => "Queued".to_owned(),
+        ItemState::Sent(_) => "Waiting for a connection".to_owned(),
         ItemState::Running(_) => "Transferring".to_owned(),
         ItemState::Asking => "Target exists: waiting for your answer".to_owned(),
         ItemState::Failed(why) => format!("Failed: {why}"),
