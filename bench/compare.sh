@@ -5,6 +5,9 @@
 #   1. skiff get             vs  curl                      one 1 GiB file
 #   2. skiff get --segments 4 vs lftp pget -n 4 (net:timeout 2, or its stalls cost 30 s)
 #   3. skiff get -r -j 8      vs  lftp mirror --parallel=8  5000 files of 4 KiB in 10 folders
+#   4-6. the window's transfer queue (examples/queue_drive: the same app state, reducer and
+#      queue, without drawing) on the tree with 8 connections, down (vs lftp mirror) and up (vs
+#      lftp mirror -R), and on the 1 GiB file (vs curl)
 # Each is the best of 3 runs (each run bounded), the download deleted between runs; prints the
 # seconds, the ratio skiff/peer (below 1: Skiff is faster) and peak RSS (Skiff's matters on 1 GiB).
 #
@@ -25,6 +28,10 @@ if [[ -z ${SKIFF:-} ]]; then
   echo "== building skiff (release)"
   (cd "$repo" && cargo build --release --locked --bin skiff)
   SKIFF="${CARGO_TARGET_DIR:-$repo/target}/release/skiff"
+fi
+if [[ -z ${QUEUE_DRIVE:-} ]]; then
+  (cd "$repo" && cargo build --release --locked --example queue_drive)
+  QUEUE_DRIVE="${CARGO_TARGET_DIR:-$repo/target}/release/examples/queue_drive"
 fi
 [[ -x "$SKIFF" ]] || { echo "no skiff binary at $SKIFF" >&2; exit 1; }
 SKIFF=$(readlink -f "$SKIFF")
@@ -88,6 +95,7 @@ timed() {
   local best_us=0
   for ((i = 1; i <= runs; i++)); do
     rm -rf "${dl:?}"/* "$dl"/.[!.]* 2>/dev/null || true
+    "${before_run:-true}"
     t0=${EPOCHREALTIME/./}
     rc=0
     timeout "$run_timeout" /usr/bin/time -f %M -o "$work/rss" "$@" >"$work/out" 2>&1 || rc=$?
@@ -137,6 +145,7 @@ s1=$best_s k1=$peak_kib
 checked_big=0
 timed "curl" check_big curl -sS --fail -o "$dl/big.bin" "$curl_url/big.bin"
 pair "get ${size_mib} MiB" "$s1" "$k1" "curl" "$best_s" "$peak_kib"
+curl_s=$best_s curl_kib=$peak_kib
 rss_line="skiff peak RSS, ${size_mib} MiB download: $((k1 / 1024)) MiB (curl: $((peak_kib / 1024)) MiB)"
 
 echo "== 2. the same file over 4 connections: skiff get --segments 4 vs lftp pget -n 4"
@@ -155,6 +164,31 @@ s3=$best_s k3=$peak_kib
 timed "lftp mirror --parallel=8" check_tree "${lftp_base[@]}" \
   -e "$lftp_set; mirror --parallel=8 /tree $dl/tree; bye" 127.0.0.1
 pair "get -r -j 8, $nfiles files" "$s3" "$k3" "lftp mirror --parallel=8" "$best_s" "$peak_kib"
+
+echo "== 4. the window's queue, $nfiles files down on 8 connections (vs lftp mirror above)"
+lftp_tree_s=$best_s lftp_tree_kib=$peak_kib
+timed "queue get tree, 8" check_tree "$QUEUE_DRIVE" "$url/" get tree "$dl" 8
+pair "queue download, $nfiles files" "$best_s" "$peak_kib" "lftp mirror --parallel=8" "$lftp_tree_s" "$lftp_tree_kib"
+
+echo "== 5. the window's queue, $nfiles files up on 8 connections vs lftp mirror -R --parallel=8"
+mkdir -p "$home/up"
+chmod 777 "$home/up"
+clear_up() { rm -rf "${home:?}/up/"*; }
+check_up() {
+  [[ $(find "$home/up/tree" -type f | wc -l) == "$nfiles" ]] && diff -rq "$home/tree" "$home/up/tree" >/dev/null
+}
+before_run=clear_up
+timed "queue put tree, 8" check_up "$QUEUE_DRIVE" "$url/up/" put "$home/tree" 8
+s5=$best_s k5=$peak_kib
+timed "lftp mirror -R --parallel=8" check_up "${lftp_base[@]}" \
+  -e "$lftp_set; mirror -R --parallel=8 $home/tree /up/tree; bye" 127.0.0.1
+pair "queue upload, $nfiles files" "$s5" "$k5" "lftp mirror -R --parallel=8" "$best_s" "$peak_kib"
+before_run=true
+
+echo "== 6. the window's queue, one ${size_mib} MiB file (vs curl above)"
+checked_big=0
+timed "queue get big.bin" check_big "$QUEUE_DRIVE" "$url/" get big.bin "$dl" 1
+pair "queue download ${size_mib} MiB" "$best_s" "$peak_kib" "curl" "$curl_s" "$curl_kib"
 
 echo
 echo "== results: best of $runs, seconds (lower is better); ratio = skiff / peer"

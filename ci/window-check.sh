@@ -11,7 +11,7 @@ shot=${2:-/tmp/skiff-window.png}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=ci/servers.sh
 source "$here/servers.sh"
-servers_apt_install xvfb x11-utils xdotool imagemagick libgl1-mesa-dri libegl1 mesa-vulkan-drivers \
+servers_apt_install xvfb x11-utils xdotool imagemagick libgl1 libgl1-mesa-dri libegl1 \
   libxkbcommon-x11-0 libxcursor1 libxi6 libx11-xcb1
 
 pids=()

@@ -56,6 +56,8 @@ pub struct SkiffApp {
     frame_stats: bool,
     /// Writes the queue file in the background.
     queue_writer: Option<QueueWriter>,
+    /// The engine's runtime (to wait for the last queue write at exit).
+    runtime: tokio::runtime::Handle,
     /// The queue version last handed to the writer.
     saved_version: u64,
 }
@@ -87,6 +89,7 @@ impl SkiffApp {
         let mut app = Self {
             state,
             queue_writer,
+            runtime: runtime.clone(),
             saved_version: 0,
             engine,
             events,
@@ -125,6 +128,13 @@ impl SkiffApp {
                 break;
             }
         }
+    }
+
+    /// What a frame does besides drawing: applies the engine's events and moves the queue on.
+    /// For drivers without a window (the queue benchmark).
+    pub fn tick(&mut self) {
+        self.drain_events();
+        self.pump_queue();
     }
 
     /// Starts queued items on free connections, opens the next overwrite prompt, and hands a
@@ -260,6 +270,17 @@ impl SkiffApp {
 }
 
 impl eframe::App for SkiffApp {
+    /// Quitting: the queue's last state is on disk before the window goes.
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if let Some(writer) = &self.queue_writer {
+            writer.write(self.state.queue.to_saved());
+            let flushed = tokio::time::timeout(Duration::from_secs(5), writer.flush());
+            if self.runtime.block_on(flushed).is_err() {
+                eprintln!("skiff: the transfer queue could not be saved within 5 s");
+            }
+        }
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         if self.frame_stats
             && let Some(seconds) = frame.info().cpu_usage

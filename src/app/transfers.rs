@@ -28,6 +28,16 @@ pub enum QueueAction {
         /// Start the queue (false: only add).
         start: bool,
     },
+    /// Move a whole folder of the `from` side (dragged from its tree) into `into` on the other
+    /// side (`None`: the folder the other pane shows).
+    EnqueueFolder {
+        /// The side it is on.
+        from: Side,
+        /// Its full path.
+        path: String,
+        /// The target folder on the other side.
+        into: Option<String>,
+    },
     /// Upload local paths dropped from another program into the remote pane's folder.
     UploadPaths(Vec<PathBuf>),
     /// Start or pause the queue (running items finish).
@@ -73,6 +83,21 @@ pub fn plan(
             into,
             start,
         } => return enqueue(state, from, &names, into, start, next_id),
+        QueueAction::EnqueueFolder { from, path, into } => {
+            state.queue.running = true;
+            let (direction, to) = match from {
+                Side::Remote => (Direction::Download, Side::Local),
+                Side::Local => (Direction::Upload, Side::Remote),
+            };
+            let into = into.unwrap_or_else(|| state.pane(to).path.clone());
+            let (local, remote) = match direction {
+                Direction::Download => (PathBuf::from(into), RemotePath::new(&path)),
+                Direction::Upload => (PathBuf::from(path), RemotePath::new(&into)),
+            };
+            return scan(state, direction, local, remote, true, next_id)
+                .into_iter()
+                .collect();
+        }
         QueueAction::UploadPaths(paths) => {
             let into = state.remote.path.clone();
             return paths

@@ -12,13 +12,15 @@ pub mod tree;
 /// The color of errors, in the log and in the panes.
 pub const ERROR_COLOR: egui::Color32 = egui::Color32::from_rgb(220, 50, 50);
 
-/// What is dragged from a pane's table: names in its folder.
+/// What is dragged from a pane: names in the folder its table shows, or a folder of its tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DragNames {
     /// The pane they come from.
     pub side: crate::app::state::Side,
-    /// The entries.
+    /// The entries (of the table's folder).
     pub names: Vec<String>,
+    /// Instead of names: a folder's full path (dragged from the tree).
+    pub folder: Option<String>,
 }
 
 /// Outlines a drop target while something droppable hovers it.
@@ -38,11 +40,18 @@ pub fn drop_action(
 ) -> Option<crate::app::actions::Action> {
     use crate::app::transfers::QueueAction;
     (payload.side != onto).then(|| {
-        crate::app::actions::Action::Queue(QueueAction::Enqueue {
-            from: payload.side,
-            names: payload.names.clone(),
-            into,
-            start: true,
+        crate::app::actions::Action::Queue(match &payload.folder {
+            Some(path) => QueueAction::EnqueueFolder {
+                from: payload.side,
+                path: path.clone(),
+                into,
+            },
+            None => QueueAction::Enqueue {
+                from: payload.side,
+                names: payload.names.clone(),
+                into,
+                start: true,
+            },
         })
     })
 }

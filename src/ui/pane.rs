@@ -353,7 +353,11 @@ fn drag_and_drop(
         } else {
             vec![entry.name.clone()]
         };
-        response.dnd_set_drag_payload(super::DragNames { side, names });
+        response.dnd_set_drag_payload(super::DragNames {
+            side,
+            names,
+            folder: None,
+        });
     }
     if !opens_as_folder(entry) {
         return;

@@ -1,8 +1,9 @@
 //! A pane's folder tree: one row per visible folder, indented by depth, with an expander
 //! (⏵/⏷) and the name. Clicking a name opens that folder in the table; expanding a folder
-//! the tree has not listed yet asks for its listing. Rows are virtualized.
+//! the tree has not listed yet asks for its listing. A folder can be dragged to the other pane,
+//! and the other pane's drags dropped on one. Rows are virtualized.
 
-use egui::{Button, Label, RichText, Role, Ui, WidgetInfo};
+use egui::{Button, Label, RichText, Role, Sense, Ui, WidgetInfo};
 
 use crate::app::actions::Action;
 use crate::app::state::Side;
@@ -50,7 +51,19 @@ pub fn show(ui: &mut Ui, side: Side, tree: &mut FolderTree, current: &str) -> Op
                     } else {
                         RichText::new(&name)
                     };
-                    let label = ui.add(Button::selectable(selected, text).truncate());
+                    let label = ui.add(
+                        Button::selectable(selected, text)
+                            .truncate()
+                            .sense(Sense::click_and_drag()),
+                    );
+                    // A tree folder can be dragged to the other side (not the root).
+                    if row.depth > 0 {
+                        label.dnd_set_drag_payload(super::DragNames {
+                            side,
+                            names: Vec::new(),
+                            folder: Some(row.path.clone()),
+                        });
+                    }
                     if label
                         .dnd_hover_payload::<super::DragNames>()
                         .is_some_and(|p| p.side != side)
