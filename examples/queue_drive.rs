@@ -126,6 +126,9 @@ fn run() -> Result<(), String> {
                 return Err(format!("timed out waiting for {what}"));
             }
             let _ = woken.recv_timeout(Duration::from_millis(50));
+            // An empty pass, as the window draws one per repaint: egui calls the repaint
+            // callback again only after a pass has consumed the last request.
+            let _ = ctx.run_ui(egui::RawInput::default(), |_| {});
         }
     };
     let side_has = |app: &SkiffApp| {

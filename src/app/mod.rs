@@ -12,6 +12,7 @@ pub mod tree;
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -56,6 +57,8 @@ pub struct SkiffApp {
     frame_stats: bool,
     /// Writes the queue file in the background.
     queue_writer: Option<QueueWriter>,
+    /// The next engine event asks for a repaint (cleared by that event, set by each drain).
+    wake_armed: Arc<AtomicBool>,
     /// The engine's runtime (to wait for the last queue write at exit).
     runtime: tokio::runtime::Handle,
     /// The queue version last handed to the writer.
@@ -75,8 +78,16 @@ impl SkiffApp {
             _ => {}
         }
         let repaint = ctx.clone();
-        let (engine, events) =
-            EngineHandle::spawn(runtime, Arc::new(move || repaint.request_repaint()));
+        let wake_armed = Arc::new(AtomicBool::new(true));
+        let armed = Arc::clone(&wake_armed);
+        // One repaint per batch of events: the first event after a drain asks for a frame,
+        // the rest of the batch only queue up (a 5000-file queue sends ~100,000 events).
+        let waker = Arc::new(move || {
+            if armed.swap(false, Ordering::AcqRel) {
+                repaint.request_repaint();
+            }
+        });
+        let (engine, events) = EngineHandle::spawn(runtime, waker);
         let mut state = AppState::new(start.local_folder.display().to_string());
         state.queue = QueueState::from_saved(start.saved_queue);
         if let Some(notice) = start.notice {
@@ -89,6 +100,7 @@ impl SkiffApp {
         let mut app = Self {
             state,
             queue_writer,
+            wake_armed,
             runtime: runtime.clone(),
             saved_version: 0,
             engine,
@@ -161,6 +173,14 @@ impl SkiffApp {
     }
 
     fn drain_events(&mut self) {
+        self.apply_waiting_events();
+        // Re-arm, then look once more: an event sent after the drain either is seen here or
+        // finds the waker armed and asks for the next frame. None can be left behind.
+        self.wake_armed.store(true, Ordering::Release);
+        self.apply_waiting_events();
+    }
+
+    fn apply_waiting_events(&mut self) {
         while let Ok(event) = self.events.try_recv() {
             for action in reduce::apply(&mut self.state, event) {
                 self.dispatch(action);

@@ -170,7 +170,8 @@ pub struct Scan {
 /// The whole queue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueueState {
-    /// The items, in the order they run.
+    /// The items, in the order they run (read them here; change them through the methods,
+    /// which keep the indexes below right).
     pub items: Vec<QueueItem>,
     /// Items start (false: paused; running items finish).
     pub running: bool,
@@ -187,6 +188,14 @@ pub struct QueueState {
     /// Bumped on every change worth saving.
     pub version: u64,
     next_id: u64,
+    /// Where each item is in `items`.
+    position: HashMap<ItemId, usize>,
+    /// The item each engine request moves.
+    requests: HashMap<RequestId, ItemId>,
+    /// No item before this index is queued (where `pump` starts looking).
+    queued_from: usize,
+    /// How many items wait for an overwrite answer.
+    asking: usize,
 }
 
 impl Default for QueueState {
@@ -201,6 +210,10 @@ impl Default for QueueState {
             transfers: HashMap::new(),
             version: 0,
             next_id: 1,
+            position: HashMap::new(),
+            requests: HashMap::new(),
+            queued_from: 0,
+            asking: 0,
         }
     }
 }
@@ -210,6 +223,7 @@ impl QueueState {
     pub fn push(&mut self, direction: Direction, file: ScannedFile, site: &str) -> ItemId {
         let id = ItemId(self.next_id);
         self.next_id += 1;
+        self.position.insert(id, self.items.len());
         self.items.push(QueueItem {
             id,
             direction,
@@ -230,32 +244,67 @@ impl QueueState {
     /// The item with `id`.
     #[must_use]
     pub fn item(&self, id: ItemId) -> Option<&QueueItem> {
-        self.items.iter().find(|i| i.id == id)
+        self.items.get(*self.position.get(&id)?)
     }
 
     /// The item with `id`, to change.
     pub fn item_mut(&mut self, id: ItemId) -> Option<&mut QueueItem> {
-        self.items.iter_mut().find(|i| i.id == id)
+        self.items.get_mut(*self.position.get(&id)?)
+    }
+
+    /// Rebuilds the indexes after the order changed.
+    fn reindex(&mut self) {
+        self.position = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(at, item)| (item.id, at))
+            .collect();
+        self.queued_from = 0;
     }
 
     /// The item a running request moves.
     #[must_use]
     pub fn by_request(&self, request: RequestId) -> Option<ItemId> {
-        self.items
-            .iter()
-            .find(|i| i.state.request() == Some(request))
-            .map(|i| i.id)
+        self.requests.get(&request).copied()
+    }
+
+    /// How many items wait for an overwrite answer.
+    #[must_use]
+    pub fn asking(&self) -> usize {
+        self.asking
+    }
+
+    /// How many items are in the engine (waiting there or moving).
+    #[must_use]
+    pub fn in_engine(&self) -> usize {
+        self.requests.len()
     }
 
     /// Sets an item's state (and counts the change for saving).
     pub fn set_state(&mut self, id: ItemId, state: ItemState) {
-        if let Some(item) = self.item_mut(id) {
-            if !state.in_engine() {
-                item.progress = None;
-            }
-            item.state = state;
-            self.version += 1;
+        let Some(&at) = self.position.get(&id) else {
+            return;
+        };
+        let item = &mut self.items[at];
+        if let Some(request) = item.state.request()
+            && state.request() != Some(request)
+        {
+            self.requests.remove(&request);
         }
+        if let Some(request) = state.request() {
+            self.requests.insert(request, id);
+        }
+        if !state.in_engine() {
+            item.progress = None;
+        }
+        if state == ItemState::Queued {
+            self.queued_from = self.queued_from.min(at);
+        }
+        self.asking = (self.asking + usize::from(state == ItemState::Asking))
+            .saturating_sub(usize::from(item.state == ItemState::Asking));
+        item.state = state;
+        self.version += 1;
     }
 
     /// How many items each tab lists.
@@ -311,6 +360,7 @@ impl QueueState {
             } else {
                 self.items.push(item);
             }
+            self.reindex();
             self.version += 1;
         }
     }
@@ -323,12 +373,14 @@ impl QueueState {
                 item.resume = true;
             }
         }
+        self.queued_from = 0;
         self.version += 1;
     }
 
     /// Drops the items that arrived or were skipped.
     pub fn clear_successful(&mut self) {
         self.items.retain(|i| !QueueTab::Successful.shows(&i.state));
+        self.reindex();
         self.version += 1;
     }
 
@@ -345,19 +397,27 @@ impl QueueState {
         }
         let connections = self.settings.connections.clamp(1, 10);
         let limit = connections * SENT_PER_CONNECTION;
-        let mut busy = self.items.iter().filter(|i| i.state.in_engine()).count();
         let keep_times = self.settings.keep_times;
         let mut commands = Vec::new();
-        for item in &mut self.items {
-            if busy >= limit {
+        let mut first_queued = None;
+        let mut at = self.queued_from;
+        while at < self.items.len() {
+            if self.requests.len() >= limit {
+                first_queued = first_queued.or(Some(at));
                 break;
             }
-            if item.state != ItemState::Queued || item.site != site {
+            let item = &mut self.items[at];
+            at += 1;
+            if item.state != ItemState::Queued {
+                continue;
+            }
+            if item.site != site {
+                first_queued = first_queued.or(Some(at - 1));
                 continue;
             }
             let request = next_id();
             item.state = ItemState::Sent(request);
-            busy += 1;
+            self.requests.insert(request, item.id);
             commands.push(Command::TransferFile {
                 request,
                 session,
@@ -374,6 +434,7 @@ impl QueueState {
                 connections,
             });
         }
+        self.queued_from = first_queued.unwrap_or(at);
         commands
     }
 

@@ -176,7 +176,7 @@ fn enqueue(
     let folder = state.pane(from).path.clone();
     if start {
         state.queue.running = true;
-    } else if !state.queue.items.iter().any(|i| i.state.in_engine()) {
+    } else if state.queue.in_engine() == 0 {
         state.queue.running = false;
     }
     let mut commands = Vec::new();
@@ -287,7 +287,7 @@ fn answer(state: &mut AppState, item: ItemId, choice: ExistingTarget, all: bool)
 /// Opens the overwrite prompt for the next item that waits for an answer (one at a time), and
 /// asks for its target's facts to show beside the source's.
 pub fn ask_next(state: &mut AppState, next_id: &mut dyn FnMut() -> RequestId) -> Vec<Command> {
-    if state.dialog.is_some() {
+    if state.dialog.is_some() || state.queue.asking() == 0 {
         return Vec::new();
     }
     let Some(item) = state
@@ -412,7 +412,8 @@ fn arrived(state: &mut AppState, item: ItemId) -> Vec<Action> {
         Direction::Download => Side::Local,
         Direction::Upload => Side::Remote,
     };
-    if state.queue.more_into(direction, &folder) || state.pane(side).path != folder {
+    // The cheap test first: most items go into folders no pane shows.
+    if state.pane(side).path != folder || state.queue.more_into(direction, &folder) {
         return Vec::new();
     }
     vec![Action::Refresh(side)]

@@ -69,6 +69,12 @@ pub struct ProgressReporter {
 }
 
 impl ProgressReporter {
+    /// The transfer's size, when known.
+    #[must_use]
+    pub fn total(&self) -> Option<u64> {
+        self.total
+    }
+
     /// Starts reporting transfer `id` of `total` bytes, `done` of them already in place.
     #[must_use]
     pub fn new(id: TransferId, events: EventSink, total: Option<u64>, done: u64) -> Self {

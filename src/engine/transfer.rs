@@ -272,13 +272,21 @@ where
     W: AsyncWrite + Unpin + Send,
 {
     let timeout = opts.timeout;
-    let mut buf = vec![0u8; CHUNK];
+    // A small file gets a small buffer: zeroing 1 MiB for each of 5000 files of 4 KiB costs
+    // more than moving them. (One byte more than the rest, so EOF is seen in one read.)
+    let rest = progress
+        .total()
+        .map_or(CHUNK as u64, |t| t.saturating_sub(start) + 1);
+    let len = usize::try_from(rest)
+        .unwrap_or(CHUNK)
+        .clamp(16 * 1024, CHUNK);
+    let mut buf = vec![0u8; len];
     let mut done = start;
     loop {
         // Gather at least WRITE_AT bytes before writing: fewer, larger writes (each local write
         // is a trip to tokio's blocking pool), while a slow link still reaches the disk often.
         let mut filled = 0;
-        while filled < WRITE_AT {
+        while filled < WRITE_AT.min(buf.len()) {
             let n = bounded(timeout, "waiting for data", from.read(&mut buf[filled..]))
                 .await?
                 .map_err(|e| read_error(&e, local))?;
