@@ -129,8 +129,11 @@ fn a_folder_of_50_files_moves_on_4_connections() {
     w.wait_until("the remote folder listed", |app| {
         !app.state().remote.entries.is_empty()
     });
-    // Dropped on a file row: into the folder the remote pane shows.
-    w.drag("📁 batch", "📄 existing.txt");
+    // Dropped on the empty part of the remote table: into the folder it shows.
+    let from = w.harness.get_by_label("📁 batch").rect().center();
+    let below_the_rows =
+        w.harness.get_by_label("📄 existing.txt").rect().center() + egui::vec2(0.0, 50.0);
+    w.drag_points(from, below_the_rows);
     w.wait_until("50 files done", |app| {
         let queue = &app.state().queue;
         queue.counts()[2] == 50 && queue.scans.is_empty()
@@ -138,6 +141,9 @@ fn a_folder_of_50_files_moves_on_4_connections() {
     for item in &w.state().queue.items {
         assert_eq!(item.state, ItemState::Done, "{}", item.remote);
     }
+    w.wait_until("the remote pane shows the new folder", |app| {
+        app.state().remote.entries.iter().any(|e| e.name == "batch")
+    });
     for i in 0..50u64 {
         let rel = if i % 5 == 0 {
             format!("batch/inner/f{i:02}.bin")

@@ -163,8 +163,9 @@ pub struct Scan {
     pub direction: Direction,
     /// The site.
     pub site: String,
-    /// Start the items (or only queue them).
-    pub start: bool,
+    /// The folder the scanned tree goes into, as the destination pane names it (that pane
+    /// lists it again when the scan ends: the new folders show).
+    pub into: String,
 }
 
 /// The whole queue.

@@ -94,7 +94,7 @@ pub fn plan(
                 Direction::Download => (PathBuf::from(into), RemotePath::new(&path)),
                 Direction::Upload => (PathBuf::from(path), RemotePath::new(&into)),
             };
-            return scan(state, direction, local, remote, true, next_id)
+            return scan(state, direction, local, remote, next_id)
                 .into_iter()
                 .collect();
         }
@@ -102,16 +102,7 @@ pub fn plan(
             let into = state.remote.path.clone();
             return paths
                 .into_iter()
-                .filter_map(|p| {
-                    scan(
-                        state,
-                        Direction::Upload,
-                        p,
-                        RemotePath::new(&into),
-                        true,
-                        next_id,
-                    )
-                })
+                .filter_map(|p| scan(state, Direction::Upload, p, RemotePath::new(&into), next_id))
                 .collect();
         }
         QueueAction::ToggleRunning => state.queue.running = !state.queue.running,
@@ -199,14 +190,7 @@ fn enqueue(
                 Direction::Download => (PathBuf::from(&into), remote),
                 Direction::Upload => (local, RemotePath::new(&into)),
             };
-            commands.extend(scan(
-                state,
-                direction,
-                source_local,
-                target_remote,
-                start,
-                next_id,
-            ));
+            commands.extend(scan(state, direction, source_local, target_remote, next_id));
             continue;
         }
         let file = ScannedFile {
@@ -227,18 +211,21 @@ fn scan(
     direction: Direction,
     local: PathBuf,
     remote: RemotePath,
-    start: bool,
     next_id: &mut dyn FnMut() -> RequestId,
 ) -> Option<Command> {
     let session = state.session()?;
     let site = site_key(state)?;
     let request = next_id();
+    let into = match direction {
+        Direction::Download => local.display().to_string(),
+        Direction::Upload => remote.to_string(),
+    };
     state.queue.scans.insert(
         request,
         Scan {
             direction,
             site,
-            start,
+            into,
         },
     );
     let job = TransferRequest {
@@ -360,8 +347,13 @@ pub fn apply(state: &mut AppState, event: &Event) -> Option<Vec<Action>> {
             Some(arrived(state, item))
         }
         Event::Done { request } => {
-            if queue.scans.remove(request).is_some() {
-                return Some(Vec::new());
+            if let Some(scan) = queue.scans.remove(request) {
+                let side = match scan.direction {
+                    Direction::Download => Side::Local,
+                    Direction::Upload => Side::Remote,
+                };
+                let shown = state.pane(side).path == scan.into;
+                return Some(shown.then_some(Action::Refresh(side)).into_iter().collect());
             }
             let item = queue.by_request(*request)?;
             queue.set_state(item, ItemState::Done);

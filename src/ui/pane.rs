@@ -201,9 +201,10 @@ pub fn show(
             let asked = super::tree::show(ui, side, &mut pane.tree, &pane.path);
             action = action.take().or(asked);
         });
-    let zone = ui.scope(|ui| table(ui, side, title, pane, connected));
-    action = action.or(zone.inner);
-    let zone = zone.response;
+    // The whole rest of the pane takes drops, not just the rows drawn (a folder may be empty).
+    let zone_rect = ui.available_rect_before_wrap();
+    action = action.or(table(ui, side, title, pane, connected));
+    let zone = ui.interact(zone_rect, ui.scope_id().with("drop_zone"), Sense::hover());
     if zone
         .dnd_hover_payload::<super::DragNames>()
         .is_some_and(|p| p.side != side)

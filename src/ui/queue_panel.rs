@@ -237,6 +237,7 @@ pub fn show(ui: &mut Ui, state: &QueueState) -> Option<Action> {
         .collect();
     TableBuilder::new(ui)
         .id_salt("queue_table")
+        .auto_shrink([false, false])
         .striped(true)
         .resizable(true)
         .cell_layout(Layout::left_to_right(Align::Center))
