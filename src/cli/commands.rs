@@ -11,6 +11,9 @@ use crate::model::path::RemotePath;
 use crate::model::site::{FtpUrl, Password, Site};
 use crate::model::transfer::Direction;
 use crate::protocol::{Command, ErrorReport, Event, ExistingTarget, TransferRequest};
+use crate::store::resolve::{is_site_url, resolve_site_url};
+use crate::store::secrets::Secrets;
+use crate::store::sites;
 
 /// Runs one subcommand to the end; returns the exit status (0 ok, 1 failure, 2 usage).
 pub fn run(common: &Common, action: Action) -> i32 {
@@ -31,12 +34,20 @@ pub fn run(common: &Common, action: Action) -> i32 {
             eprintln!("skiff: {}", report.message);
             1
         }
+        Err(Failure::Other(message)) => {
+            eprintln!("skiff: {message}");
+            1
+        }
     }
 }
 
 enum Failure {
+    /// A bad argument (exit 2).
     Usage(String),
+    /// What the engine reported (exit 1).
     Engine(ErrorReport),
+    /// Anything else that failed, e.g. an unreadable bookmarks file (exit 1).
+    Other(String),
 }
 
 impl From<ErrorReport> for Failure {
@@ -45,11 +56,18 @@ impl From<ErrorReport> for Failure {
     }
 }
 
-/// The site and path of `url` with the common options and the password applied.
+/// The site and path of `url` (an FTP URL or `site:NAME/path`) with the common options and
+/// the password applied.
 fn target(common: &Common, url: &str) -> Result<(Site, FtpUrl), Failure> {
-    let parsed = FtpUrl::parse(url).map_err(|e| Failure::Usage(e.to_string()))?;
+    let parsed = if is_site_url(url) {
+        saved_site(common, url)?
+    } else {
+        FtpUrl::parse(url).map_err(|e| Failure::Usage(e.to_string()))?
+    };
     let mut site = parsed.site.clone();
-    site.data_mode = common.mode.into();
+    if let Some(mode) = common.mode {
+        site.data_mode = mode.into();
+    }
     site.timeout = Duration::from_secs(common.timeout);
     site.insecure = common.insecure;
     if site.password.is_none() {
@@ -67,6 +85,32 @@ fn target(common: &Common, url: &str) -> Result<(Site, FtpUrl), Failure> {
     Ok((site, parsed))
 }
 
+/// `site:NAME/path` as a URL: the saved site, its password from the keyring when there is
+/// one. Without one, says why when no keyring is reachable (the login may then fail).
+fn saved_site(common: &Common, text: &str) -> Result<FtpUrl, Failure> {
+    let path = sites::default_path().ok_or_else(|| {
+        Failure::Other(format!(
+            "cannot find the saved sites: no home folder (set {})",
+            sites::CONFIG_DIR_VAR
+        ))
+    })?;
+    let saved = sites::load(&path).map_err(|e| Failure::Other(e.to_string()))?;
+    let secrets = Secrets::new();
+    let url = resolve_site_url(text, &saved, &secrets)
+        .map_err(Failure::Usage)?
+        .ok_or_else(|| Failure::Usage(format!("'{text}' is not a site:NAME reference")))?;
+    if url.site.password.is_none()
+        && url.site.user.is_some()
+        && !common.quiet
+        && std::env::var_os("SKIFF_PASSWORD").is_none()
+        && !common.password_stdin
+        && let Some(notice) = secrets.take_notice()
+    {
+        eprintln!("skiff: {notice}; give the password with SKIFF_PASSWORD or --password-stdin");
+    }
+    Ok(url)
+}
+
 async fn run_async(common: &Common, action: Action) -> Result<(), Failure> {
     let url = match &action {
         Action::Ls { url, .. }
@@ -75,6 +119,11 @@ async fn run_async(common: &Common, action: Action) -> Result<(), Failure> {
         | Action::Mkdir { url }
         | Action::Rm { url, .. }
         | Action::Mv { url, .. } => url.clone(),
+        Action::Sites { .. } => {
+            return Err(Failure::Usage(
+                "skiff sites runs without a connection".to_owned(),
+            ));
+        }
     };
     let (site, parsed) = target(common, &url)?;
     let mut client = Client::connect(site, common.verbose, ProgressView::new(common.quiet)).await?;
@@ -148,6 +197,7 @@ async fn perform(client: &mut Client, url: &FtpUrl, action: Action) -> Result<()
                 .await?;
             Ok(())
         }
+        Action::Sites { .. } => Ok(()),
         Action::Mv { new_path, .. } => {
             let to = if new_path.starts_with('/') {
                 RemotePath::new(&new_path)

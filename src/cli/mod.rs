@@ -1,10 +1,11 @@
 //! The command line: `skiff ls|get|put|mkdir|rm|mv`, a second front end over the same engine
-//! the window uses. Exit status 0 ok, 1 failure, 2 usage.
+//! the window uses, and `skiff sites …` for the bookmarks. Exit status 0 ok, 1 failure, 2 usage.
 
 mod client;
 mod commands;
 mod output;
 mod progress;
+mod sites;
 
 use std::path::PathBuf;
 
@@ -30,7 +31,8 @@ pub struct Cli {
 }
 
 const URL_HELP: &str = "URL: ftp://user[:pass]@host[:port]/path (plain), ftpes://... (explicit TLS), \
-ftps://... (implicit TLS, port 990)\nPassword: in the URL, or the SKIFF_PASSWORD environment variable, \
+ftps://... (implicit TLS, port 990), or site:NAME/path for a saved site (skiff sites list)\n\
+Password: in the URL, or the keyring for a saved site, or the SKIFF_PASSWORD environment variable, \
 or --password-stdin; anonymous login when the URL names no user.";
 
 /// Options shared by all subcommands.
@@ -40,9 +42,9 @@ or --password-stdin; anonymous login when the URL names no user.";
     reason = "independent command-line flags"
 )]
 pub struct Common {
-    /// Data connection mode.
-    #[arg(long, value_enum, default_value = "auto", global = true)]
-    pub mode: ModeArg,
+    /// Data connection mode [default: auto, or the saved site's].
+    #[arg(long, value_enum, global = true)]
+    pub mode: Option<ModeArg>,
     /// Seconds to wait for the server at each step.
     #[arg(long, default_value_t = 30, global = true, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
@@ -156,10 +158,49 @@ pub enum Action {
         /// The new path: absolute, or relative to the folder it is in.
         new_path: String,
     },
+    /// Saved sites (bookmarks): list, add, remove, import from `FileZilla`.
+    Sites {
+        /// What to do with them.
+        #[command(subcommand)]
+        command: SitesAction,
+    },
+}
+
+/// `skiff sites …`.
+#[derive(Debug, Subcommand)]
+pub enum SitesAction {
+    /// One line per saved site: its path (folder/name) and URL.
+    List {
+        /// JSON: an array of {path, url, name, folder, host, port, protocol, user, logon, …}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Save a site. A password in the URL (or `SKIFF_PASSWORD`, or --password-stdin) goes to
+    /// the system keyring, never to a file.
+    Add {
+        /// The name, optionally in folders: "work" or "Work/Clients/acme".
+        name: String,
+        /// `ftp://user@host[:port]/folder` (`ftpes://`, `ftps://` for TLS).
+        url: String,
+    },
+    /// Delete a saved site and its saved password.
+    Rm {
+        /// Its name, or its path when the name is in several folders.
+        name: String,
+    },
+    /// Import the Site Manager of `FileZilla` (`sitemanager.xml`): folders, sites, passwords
+    /// (to the keyring). SFTP sites are skipped.
+    Import {
+        /// The sitemanager.xml file.
+        file: PathBuf,
+    },
 }
 
 /// Runs one subcommand; returns the process exit status.
 #[must_use]
 pub fn run(common: &Common, action: Action) -> i32 {
-    commands::run(common, action)
+    match action {
+        Action::Sites { command } => sites::run(common, command),
+        other => commands::run(common, other),
+    }
 }

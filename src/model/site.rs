@@ -6,14 +6,17 @@ use std::time::Duration;
 
 use super::path::RemotePath;
 
-/// How the control connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// How the control connection is secured. Saved (in the bookmarks file) as its URL scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Protocol {
     /// Plain FTP (`ftp://`).
+    #[serde(rename = "ftp")]
     Ftp,
     /// FTP over explicit TLS: AUTH TLS on the normal port (`ftpes://`).
+    #[serde(rename = "ftpes")]
     ExplicitTls,
     /// FTP over implicit TLS: TLS from the first byte, port 990 by default (`ftps://`).
+    #[serde(rename = "ftps")]
     ImplicitTls,
 }
 
@@ -44,17 +47,24 @@ impl Protocol {
     }
 }
 
-/// How data connections (listings, files) are opened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// How data connections (listings, files) are opened. Saved as its command-line name
+/// ([`DataMode::as_str`]).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum DataMode {
     /// EPSV first; PASV when the server refuses it (remembered for the session).
     #[default]
+    #[serde(rename = "auto")]
     Auto,
     /// PASV: the client connects to a port the server names.
+    #[serde(rename = "pasv")]
     Passive,
     /// EPSV: like PASV, port only (works over IPv6).
+    #[serde(rename = "epsv")]
     ExtendedPassive,
     /// PORT/EPRT: the server connects back to the client.
+    #[serde(rename = "active")]
     Active,
 }
 
@@ -288,6 +298,26 @@ mod tests {
             Err(UrlError::Scheme(_))
         ));
         assert!(FtpUrl::parse("not a url").is_err());
+    }
+
+    #[test]
+    fn protocol_and_mode_serialize_as_their_names() {
+        for protocol in [Protocol::Ftp, Protocol::ExplicitTls, Protocol::ImplicitTls] {
+            let json = serde_json::to_string(&protocol).unwrap();
+            assert_eq!(json, format!("\"{}\"", protocol.scheme()));
+            assert_eq!(serde_json::from_str::<Protocol>(&json).unwrap(), protocol);
+        }
+        for mode in [
+            DataMode::Auto,
+            DataMode::Passive,
+            DataMode::ExtendedPassive,
+            DataMode::Active,
+        ] {
+            let json = serde_json::to_string(&mode).unwrap();
+            assert_eq!(json, format!("\"{}\"", mode.as_str()));
+            assert_eq!(serde_json::from_str::<DataMode>(&json).unwrap(), mode);
+        }
+        assert!(serde_json::from_str::<Protocol>("\"sftp\"").is_err());
     }
 
     #[test]

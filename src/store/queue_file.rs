@@ -4,16 +4,15 @@
 //! A crash (even `kill -9`) at any moment leaves either the previous file or the new one. A file
 //! that does not parse is moved aside, never deleted and never silently overwritten.
 
-use std::ffi::{OsStr, OsString};
-use std::fs;
-use std::io::{self, Write as _};
+use std::ffi::OsString;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::watch;
 
 pub use super::StoreError;
+use super::atomic;
 use crate::model::transfer::Direction;
 
 /// The queue file's name inside the data folder.
@@ -25,12 +24,8 @@ pub const DATA_DIR_VAR: &str = "SKIFF_DATA_DIR";
 /// The on-disk format this build writes and the newest it reads.
 const FORMAT_VERSION: u64 = 1;
 
-/// Temp files are named `.<file name>.<random>.tmp` next to the queue file.
-const TEMP_SUFFIX: &str = ".tmp";
-
-/// Temp files older than this are leftovers of a crash and are removed by [`load`]; a live
-/// save holds its temp file for milliseconds.
-const STALE_TEMP_AGE: Duration = Duration::from_secs(60);
+/// How errors name this file.
+const WHAT: &str = "the transfer queue";
 
 /// One transfer as saved. Paths are as the user saw them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -100,35 +95,18 @@ fn path_for(data_dir: Option<OsString>) -> Option<PathBuf> {
 ///
 /// Also removes temp files a crashed save left next to the file (see [`save`]).
 pub fn load(path: &Path) -> Result<Vec<SavedTransfer>, StoreError> {
-    remove_stale_temp_files(path);
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => {
-            return Err(StoreError::Read {
-                path: path.to_owned(),
-                source,
-            });
-        }
+    atomic::remove_stale_temp_files(path);
+    let Some(bytes) = atomic::read(path, WHAT)? else {
+        return Ok(Vec::new());
     };
     match parse(&bytes) {
         Ok(items) => Ok(items),
         Err(ParseError::Newer(version)) => Err(StoreError::Newer {
+            what: WHAT,
             path: path.to_owned(),
             version,
         }),
-        Err(ParseError::Damaged(detail)) => match move_aside(path) {
-            Ok(moved_to) => Err(StoreError::Corrupt {
-                path: path.to_owned(),
-                moved_to,
-                detail,
-            }),
-            Err(source) => Err(StoreError::CorruptNotMoved {
-                path: path.to_owned(),
-                detail,
-                source,
-            }),
-        },
+        Err(ParseError::Damaged(detail)) => Err(atomic::damaged(path, WHAT, detail)),
     }
 }
 
@@ -145,129 +123,23 @@ fn parse(bytes: &[u8]) -> Result<Vec<SavedTransfer>, ParseError> {
     }
 }
 
-/// Renames `path` to a free `<name>.bak-<unix seconds>[-n]` next to it; returns the new path.
-fn move_aside(path: &Path) -> io::Result<PathBuf> {
-    let seconds = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let mut base = file_name_of(path).to_owned();
-    base.push(format!(".bak-{seconds}"));
-    for n in 0..1000_u32 {
-        let mut name = base.clone();
-        if n > 0 {
-            name.push(format!("-{n}"));
-        }
-        let candidate = path.with_file_name(name);
-        match fs::symlink_metadata(&candidate) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                fs::rename(path, &candidate)?;
-                return Ok(candidate);
-            }
-            Err(e) => return Err(e),
-            Ok(_) => {}
-        }
-    }
-    Err(io::Error::new(
-        io::ErrorKind::AlreadyExists,
-        "too many earlier backups with the same name; remove some",
-    ))
-}
-
 /// Writes the queue atomically: a temp file in the same folder (the folder is created if
 /// missing), write, fsync, rename over the old file, fsync the folder. A crash at any point
 /// leaves the old file or the new one, never an empty or half-written one.
 ///
 /// The file is created readable by the user only (on Unix).
 pub fn save(path: &Path, items: &[SavedTransfer]) -> Result<(), StoreError> {
-    let write_error = |source: io::Error| StoreError::Write {
-        path: path.to_owned(),
-        source,
-    };
-    let folder = folder_of(path);
-    fs::create_dir_all(folder).map_err(write_error)?;
     let mut bytes = serde_json::to_vec_pretty(&FileOut {
         version: FORMAT_VERSION,
         items,
     })
-    .map_err(|e| write_error(io::Error::other(e)))?;
-    bytes.push(b'\n');
-
-    // Deleted again if anything below fails before the rename.
-    let mut temp = tempfile::Builder::new()
-        .prefix(&temp_prefix(path))
-        .suffix(TEMP_SUFFIX)
-        .tempfile_in(folder)
-        .map_err(write_error)?;
-    temp.write_all(&bytes).map_err(write_error)?;
-    temp.as_file().sync_all().map_err(write_error)?;
-    temp.persist(path).map_err(|e| write_error(e.error))?;
-    sync_folder(folder).map_err(|source| StoreError::Sync {
+    .map_err(|e| StoreError::Write {
+        what: WHAT,
         path: path.to_owned(),
-        source,
-    })
-}
-
-/// The folder holding `path` (`.` for a bare file name).
-fn folder_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    }
-}
-
-/// The file name of `path`, or [`FILE_NAME`] for a path without one.
-fn file_name_of(path: &Path) -> &OsStr {
-    path.file_name().unwrap_or(OsStr::new(FILE_NAME))
-}
-
-/// `.<file name>.`: the start of every temp file name [`save`] uses for `path`.
-fn temp_prefix(path: &Path) -> OsString {
-    let mut prefix = OsString::from(".");
-    prefix.push(file_name_of(path));
-    prefix.push(".");
-    prefix
-}
-
-/// Makes a rename in `folder` durable.
-#[cfg(unix)]
-fn sync_folder(folder: &Path) -> io::Result<()> {
-    fs::File::open(folder)?.sync_all()
-}
-
-/// Windows cannot open a folder as a file; its rename is already journaled by NTFS.
-#[cfg(not(unix))]
-#[expect(
-    clippy::unnecessary_wraps,
-    reason = "same signature as the Unix version"
-)]
-fn sync_folder(_folder: &Path) -> io::Result<()> {
-    Ok(())
-}
-
-/// Best effort: removes temp files of `path` older than [`STALE_TEMP_AGE`] (left by a crash
-/// between creating and renaming them). Younger ones may belong to a save in progress.
-fn remove_stale_temp_files(path: &Path) {
-    let prefix = temp_prefix(path);
-    let (Some(prefix), Ok(entries)) = (prefix.to_str(), fs::read_dir(folder_of(path))) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if !name.starts_with(prefix) || !name.ends_with(TEMP_SUFFIX) {
-            continue;
-        }
-        let stale = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|modified| modified.elapsed().ok())
-            .is_some_and(|age| age > STALE_TEMP_AGE);
-        if stale {
-            // Best effort: a file that cannot be removed is harmless.
-            let _ = fs::remove_file(entry.path());
-        }
-    }
+        source: io::Error::other(e),
+    })?;
+    bytes.push(b'\n');
+    atomic::write(path, &bytes, WHAT)
 }
 
 /// What the window handed over last, numbered so [`QueueWriter::flush`] knows when it is written.
@@ -379,6 +251,9 @@ fn lock(error: &Mutex<Option<String>>) -> std::sync::MutexGuard<'_, Option<Strin
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+    use std::time::{Duration, SystemTime};
+
     use super::*;
 
     fn item(n: usize, failed: Option<&str>) -> SavedTransfer {
