@@ -7,13 +7,11 @@ fn main() {
     let cli = skiff::cli::Cli::parse();
     let status = if let Some(action) = cli.command {
         skiff::cli::run(&cli.common, action)
-    } else if let Some(bad) = cli
-        .url
-        .as_deref()
-        .filter(|u| skiff::model::site::FtpUrl::parse(u).is_err())
-    {
+    } else if let Some(bad) = cli.url.as_deref().filter(|u| {
+        !skiff::store::resolve::is_site_url(u) && skiff::model::site::FtpUrl::parse(u).is_err()
+    }) {
         eprintln!(
-            "skiff: '{bad}' is neither a command nor an ftp://, ftpes:// or ftps:// URL (see skiff --help)"
+            "skiff: '{bad}' is neither a command, an ftp://, ftpes:// or ftps:// URL, nor site:NAME (see skiff --help)"
         );
         2
     } else {

@@ -61,6 +61,20 @@ pub enum Action {
     AddToQueue(Side),
     /// Something for the transfer queue (also what a drop between the panes asks for).
     Queue(QueueAction),
+    /// Something for the site manager or the sites menu.
+    Sites(super::sites::SiteAction),
+    /// Connect with a bookmark's site (its password already looked up), open its remote
+    /// folder, show its local folder, and use its transfer connections.
+    ConnectSite {
+        /// Where and how (with the password, when there is one).
+        site: Box<Site>,
+        /// The remote folder to open.
+        path: RemotePath,
+        /// The local folder to show.
+        local_folder: Option<String>,
+        /// Transfer connections for the queue.
+        connections: usize,
+    },
     /// Ask for a new folder's name.
     AskNewFolder(Side),
     /// Ask for a new name for a pane's selected entry.
@@ -93,6 +107,7 @@ pub fn site_from_form(state: &AppState) -> Result<(Site, RemotePath), String> {
     if !form.password.is_empty() {
         site.password = Some(Password::new(form.password.clone()));
     }
+    site.data_mode = form.data_mode;
     if !form.port.trim().is_empty() {
         site.port = form
             .port
@@ -206,6 +221,16 @@ pub fn plan(
             super::transfers::plan(state, enqueue, next_id)
         }
         Action::Queue(action) => super::transfers::plan(state, action, next_id),
+        Action::Sites(action) => super::sites::plan(state, action)
+            .into_iter()
+            .flat_map(|next| plan(state, next, next_id))
+            .collect(),
+        Action::ConnectSite {
+            site,
+            path,
+            local_folder,
+            connections,
+        } => connect_bookmark_site(state, *site, &path, local_folder, connections, next_id),
     }
 }
 
@@ -449,23 +474,12 @@ fn pane_change(state: &mut AppState, action: Action) {
 fn connect(state: &mut AppState, next_id: &mut dyn FnMut() -> RequestId) -> Vec<Command> {
     match site_from_form(state) {
         Ok((site, path)) => {
-            let request = next_id();
-            let target = site.authority();
-            if state.last_target.as_deref() != Some(target.as_str()) {
-                // Another server: start in its home folder, not in the last one's path.
-                state.remote = super::state::PaneState::new(Side::Remote, "/");
-            }
-            state.last_target = Some(target.clone());
-            state.site_key = Some(site.url_for(&RemotePath::root()));
-            if !path.is_root() {
-                // `skiff ftp://host/www/`: open that folder once logged in.
-                state.remote.path = path.to_string();
-            }
-            state.status = format!("Connecting to {target}…");
-            state.remote.error = None;
-            state.connection = Connection::Connecting { request, target };
-            state.pending.insert(request, Pending::Connect);
-            vec![Command::Connect { request, site }]
+            // The quick-connect history keeps the URL, never the password.
+            let url = site.url_for(&path);
+            state.store_jobs.push(super::sites::StoreJob::Sites(
+                super::sites::SitesChange::Remember(url),
+            ));
+            connect_site(state, site, &path, next_id)
         }
         Err(why) => {
             state.connection = Connection::Failed(why.clone());
@@ -473,4 +487,60 @@ fn connect(state: &mut AppState, next_id: &mut dyn FnMut() -> RequestId) -> Vec<
             Vec::new()
         }
     }
+}
+
+/// Connects with a bookmark's site: the bar shows it, the queue takes its connections, and
+/// the local pane goes to its folder.
+fn connect_bookmark_site(
+    state: &mut AppState,
+    site: Site,
+    path: &RemotePath,
+    local_folder: Option<String>,
+    connections: usize,
+    next_id: &mut dyn FnMut() -> RequestId,
+) -> Vec<Command> {
+    // The bar shows where the window is connected (Reconnect and Copy URL use it).
+    state.form = super::state::ConnectForm {
+        host: site.host.clone(),
+        user: site.user.clone().unwrap_or_default(),
+        password: site
+            .password
+            .as_ref()
+            .map(|p| p.expose().to_owned())
+            .unwrap_or_default(),
+        port: site.port.to_string(),
+        protocol: site.protocol,
+        data_mode: site.data_mode,
+    };
+    state.queue.settings.connections = connections.clamp(1, 10);
+    let mut commands = connect_site(state, site, path, next_id);
+    if let Some(folder) = local_folder {
+        commands.extend(plan(state, Action::OpenLocal(folder), next_id));
+    }
+    commands
+}
+
+fn connect_site(
+    state: &mut AppState,
+    site: Site,
+    path: &RemotePath,
+    next_id: &mut dyn FnMut() -> RequestId,
+) -> Vec<Command> {
+    let request = next_id();
+    let target = site.authority();
+    if state.last_target.as_deref() != Some(target.as_str()) {
+        // Another server: start in its home folder, not in the last one's path.
+        state.remote = super::state::PaneState::new(Side::Remote, "/");
+    }
+    state.last_target = Some(target.clone());
+    state.site_key = Some(site.url_for(&RemotePath::root()));
+    if !path.is_root() {
+        // `skiff ftp://host/www/`: open that folder once logged in.
+        state.remote.path = path.to_string();
+    }
+    state.status = format!("Connecting to {target}…");
+    state.remote.error = None;
+    state.connection = Connection::Connecting { request, target };
+    state.pending.insert(request, Pending::Connect);
+    vec![Command::Connect { request, site }]
 }

@@ -5,7 +5,9 @@
 pub mod actions;
 pub mod queue;
 pub mod reduce;
+pub mod sites;
 pub mod state;
+pub mod store_thread;
 pub mod transfers;
 pub mod tree;
 
@@ -38,6 +40,12 @@ pub struct Start {
     pub saved_queue: Vec<crate::store::queue_file::SavedTransfer>,
     /// Something to tell the user at once (a queue file that could not be read).
     pub notice: Option<String>,
+    /// The bookmarks as read at start.
+    pub sites: crate::store::sites::Sites,
+    /// Where the bookmarks are kept (`None`: in memory only, as in tests that do not ask).
+    pub sites_path: Option<PathBuf>,
+    /// Where passwords go (`None`: memory only, for this session).
+    pub secrets: Option<crate::store::secrets::Secrets>,
 }
 
 /// The Skiff window.
@@ -57,6 +65,8 @@ pub struct SkiffApp {
     frame_stats: bool,
     /// Writes the queue file in the background.
     queue_writer: Option<QueueWriter>,
+    /// Runs the sites-file and keyring jobs.
+    store: store_thread::StoreThread,
     /// The next engine event asks for a repaint (cleared by that event, set by each drain).
     wake_armed: Arc<AtomicBool>,
     /// The engine's runtime (to wait for the last queue write at exit).
@@ -90,6 +100,16 @@ impl SkiffApp {
         let (engine, events) = EngineHandle::spawn(runtime, waker);
         let mut state = AppState::new(start.local_folder.display().to_string());
         state.queue = QueueState::from_saved(start.saved_queue);
+        state.sites = start.sites.clone();
+        let wake = ctx.clone();
+        let store = store_thread::StoreThread::start(
+            start.sites_path,
+            start.sites,
+            start
+                .secrets
+                .unwrap_or_else(crate::store::secrets::Secrets::memory_only),
+            move || wake.request_repaint(),
+        );
         if let Some(notice) = start.notice {
             state.push_log(crate::protocol::LogKind::Error, notice.clone());
             state.status = notice;
@@ -100,6 +120,7 @@ impl SkiffApp {
         let mut app = Self {
             state,
             queue_writer,
+            store,
             wake_armed,
             runtime: runtime.clone(),
             saved_version: 0,
@@ -113,10 +134,33 @@ impl SkiffApp {
         };
         app.dispatch(Action::OpenLocal(start.local_folder.display().to_string()));
         if let Some(url) = start.connect_to {
-            app.state.form.host = url;
-            app.dispatch(Action::Connect);
+            app.connect_at_start(url);
         }
         app
+    }
+
+    /// `skiff URL` or `skiff site:NAME/path`: connect as soon as the window exists.
+    fn connect_at_start(&mut self, url: String) {
+        match crate::store::resolve::find_site(&url, &self.state.sites) {
+            Ok(Some((bookmark, path, _))) => {
+                let mut bookmark = bookmark.clone();
+                bookmark.remote_folder = path.to_string();
+                self.dispatch(Action::Sites(sites::SiteAction::ConnectWith(Box::new(
+                    bookmark,
+                ))));
+            }
+            Ok(None) => {
+                self.state.form.host = url;
+                self.dispatch(Action::Connect);
+            }
+            Err(e) => {
+                let why = e.to_string();
+                self.state
+                    .push_log(crate::protocol::LogKind::Error, why.clone());
+                self.state.connection = Connection::Failed(why.clone());
+                self.state.status = why;
+            }
+        }
     }
 
     /// The state (for tests and the status line).
@@ -130,6 +174,9 @@ impl SkiffApp {
         let engine = &self.engine;
         let commands = actions::plan(&mut self.state, action, &mut || engine.next_request());
         self.outbox.extend(commands);
+        for job in self.state.store_jobs.drain(..) {
+            self.store.send(job);
+        }
         self.flush();
     }
 
@@ -173,11 +220,21 @@ impl SkiffApp {
     }
 
     fn drain_events(&mut self) {
+        self.apply_store_results();
         self.apply_waiting_events();
         // Re-arm, then look once more: an event sent after the drain either is seen here or
         // finds the waker armed and asks for the next frame. None can be left behind.
         self.wake_armed.store(true, Ordering::Release);
         self.apply_waiting_events();
+    }
+
+    /// Applies what the store thread finished (sites saved, a password looked up).
+    fn apply_store_results(&mut self) {
+        while let Some(done) = self.store.try_recv() {
+            for action in sites::apply_done(&mut self.state, done) {
+                self.dispatch(action);
+            }
+        }
     }
 
     fn apply_waiting_events(&mut self) {
@@ -320,6 +377,7 @@ impl eframe::App for SkiffApp {
                 ui,
                 &mut self.state.form,
                 &self.state.connection,
+                &self.state.sites,
             ));
         });
         egui::Panel::bottom("status_bar").show(ui, |ui| ui::status_bar::show(ui, &self.state));
@@ -337,6 +395,9 @@ impl eframe::App for SkiffApp {
             });
         self.panes(ui, &mut asked);
         asked.extend(desktop_drop(&ctx, &self.state.remote.path));
+        if let Some(manager) = &mut self.state.site_manager {
+            asked.extend(ui::site_manager::show(&ctx, manager, &self.state.sites));
+        }
         if let Some(dialog) = &mut self.state.dialog {
             asked.extend(ui::dialogs::show(&ctx, dialog));
         } else {
@@ -445,6 +506,19 @@ pub fn run_window(start: Start, demo: bool) -> i32 {
             }
         }
     }
+    start.sites_path = crate::store::sites::default_path();
+    if let Some(path) = &start.sites_path {
+        match crate::store::sites::load(path) {
+            Ok(sites) => start.sites = sites,
+            Err(e) => {
+                if e.file_left_in_place() {
+                    start.sites_path = None; // never write over a file we could not read
+                }
+                start.notice = Some(e.to_string());
+            }
+        }
+    }
+    start.secrets = Some(crate::store::secrets::Secrets::new());
     let _demo = if demo {
         match crate::demo::DemoServer::start(runtime.handle()) {
             Ok(server) => {

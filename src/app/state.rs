@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::app::tree::FolderTree;
 use crate::model::entry::{Entry, EntryKind};
 use crate::model::path::RemotePath;
-use crate::model::site::Protocol;
+use crate::model::site::{DataMode, Password, Protocol};
 use crate::protocol::{LogKind, RequestId, SessionId};
 
 /// Log lines kept (older ones are dropped).
@@ -35,6 +35,8 @@ pub struct ConnectForm {
     pub port: String,
     /// Plain, explicit or implicit TLS.
     pub protocol: Protocol,
+    /// The data-connection mode (not in the bar: a bookmark sets it).
+    pub data_mode: DataMode,
 }
 
 impl Default for ConnectForm {
@@ -45,6 +47,7 @@ impl Default for ConnectForm {
             password: String::new(),
             port: String::new(),
             protocol: Protocol::Ftp,
+            data_mode: DataMode::Auto,
         }
     }
 }
@@ -289,11 +292,42 @@ pub struct AppState {
     /// The server connection dropped; the next remote action reconnects (the engine keeps the
     /// site) and the remote pane offers Reconnect.
     pub connection_lost: bool,
+    /// The bookmarks (as last read from or written to the sites file).
+    pub sites: crate::store::sites::Sites,
+    /// The site manager, while it is open.
+    pub site_manager: Option<crate::app::sites::SiteManagerState>,
+    /// Store jobs waiting for the store thread.
+    pub store_jobs: Vec<crate::app::sites::StoreJob>,
+    /// Passwords typed for "ask for password" sites: kept in memory for this session only.
+    pub session_passwords: HashMap<String, Password>,
 }
 
 /// A small window asking for a name, a confirmation or a decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Dialog {
+    /// A site's password, asked before connecting.
+    AskPassword {
+        /// The site.
+        bookmark: Box<crate::store::sites::Bookmark>,
+        /// What was typed so far.
+        password: String,
+        /// Keep it (in the keyring, or for the session when there is none).
+        remember: bool,
+    },
+    /// Confirm deleting a site-manager folder with the sites in it.
+    ConfirmDeleteFolder {
+        /// The folder's path.
+        folder: String,
+        /// How many sites go with it.
+        inside: usize,
+    },
+    /// Confirm deleting a site.
+    ConfirmDeleteSite {
+        /// Its id.
+        id: String,
+        /// Its path, to name it.
+        name: String,
+    },
     /// A transfer's target exists: overwrite, resume, rename, skip…
     Overwrite {
         /// The queue item that asks.

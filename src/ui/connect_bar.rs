@@ -1,13 +1,18 @@
-//! The quick-connect bar: host (or a whole URL), user, password (masked), port, protocol,
-//! Connect/Disconnect. Enter in any field connects.
+//! The quick-connect bar: the sites menu (site manager, bookmarks, recent connections), host
+//! (or a whole URL), user, password (masked), port, protocol, Connect/Disconnect. Enter in any
+//! field connects.
 
 use egui::{ComboBox, TextEdit, Ui};
 
 use crate::app::actions::Action;
+use crate::app::sites::SiteAction;
 use crate::app::state::{ConnectForm, Connection};
 use crate::model::site::Protocol;
+use crate::store::sites::Sites;
 
-fn protocol_name(p: Protocol) -> &'static str {
+/// How a protocol is named in the window.
+#[must_use]
+pub fn protocol_name(p: Protocol) -> &'static str {
     match p {
         Protocol::Ftp => "FTP",
         Protocol::ExplicitTls => "FTP over explicit TLS",
@@ -27,10 +32,66 @@ fn field(ui: &mut Ui, label: &str, text: &mut String, width: f32, password: bool
     response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
 }
 
-/// Draws the bar; returns Connect or Disconnect when asked.
-pub fn show(ui: &mut Ui, form: &mut ConnectForm, connection: &Connection) -> Option<Action> {
+/// The sites menu: the site manager, every bookmark by folder, and the recent quick
+/// connections.
+fn sites_menu(ui: &mut Ui, sites: &Sites) -> Option<Action> {
+    let mut action = None;
+    ui.menu_button("Sites", |ui| {
+        if ui.button("Site Manager…").clicked() {
+            action = Some(Action::Sites(SiteAction::Open));
+        }
+        if ui.button("Save this connection as a site").clicked() {
+            action = Some(Action::Sites(SiteAction::SaveCurrent));
+        }
+        ui.separator();
+        action = action.take().or(folder_menu(ui, sites, ""));
+        if !sites.history.is_empty() {
+            ui.separator();
+            ui.menu_button("Recent", |ui| {
+                for url in &sites.history {
+                    if ui.button(url.as_str()).clicked() {
+                        action = Some(Action::Sites(SiteAction::ConnectRecent(url.clone())));
+                    }
+                }
+            });
+        }
+    });
+    action
+}
+
+/// The sites of `folder`, with a submenu per sub-folder.
+fn folder_menu(ui: &mut Ui, sites: &Sites, folder: &str) -> Option<Action> {
+    let mut action = None;
+    for sub in sites.folders.iter().filter(|f| parent_of(f) == folder) {
+        let name = sub.rsplit('/').next().unwrap_or(sub);
+        ui.menu_button(format!("📁 {name}"), |ui| {
+            action = action.take().or(folder_menu(ui, sites, sub));
+        });
+    }
+    for site in sites.sites.iter().filter(|b| b.folder == folder) {
+        if ui.button(site.name.as_str()).clicked() {
+            action = Some(Action::Sites(SiteAction::Connect(site.id.clone())));
+        }
+    }
+    action
+}
+
+/// The folder `path` is in ("" at the top).
+#[must_use]
+pub fn parent_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(parent, _)| parent)
+}
+
+/// Draws the bar; returns Connect or Disconnect when asked, or what the sites menu asked.
+pub fn show(
+    ui: &mut Ui,
+    form: &mut ConnectForm,
+    connection: &Connection,
+    sites: &Sites,
+) -> Option<Action> {
     let mut action = None;
     ui.horizontal(|ui| {
+        action = sites_menu(ui, sites);
         let mut enter = field(ui, "Host:", &mut form.host, 180.0, false);
         enter |= field(ui, "User:", &mut form.user, 110.0, false);
         enter |= field(ui, "Password:", &mut form.password, 110.0, true);

@@ -5,6 +5,7 @@ use egui::{Context, Id, Modal, TextEdit};
 
 use crate::app::actions::Action;
 use crate::app::queue::ItemId;
+use crate::app::sites::SiteAction;
 use crate::app::state::{Dialog, Side};
 use crate::app::transfers::QueueAction;
 use crate::model::path::escape_control;
@@ -103,10 +104,83 @@ fn overwrite(
     })
 }
 
+/// The site manager's dialogs: a site's password, and deleting a folder or a site.
+fn site_dialog(ui: &mut egui::Ui, dialog: &mut Dialog) -> Option<Action> {
+    let mut action = None;
+    match dialog {
+        Dialog::AskPassword {
+            bookmark,
+            password,
+            remember,
+        } => {
+            ui.heading(format!("Password for {}", escape_control(&bookmark.path())));
+            ui.label(format!(
+                "{}@{}",
+                escape_control(&bookmark.user),
+                escape_control(&bookmark.host)
+            ));
+            let label = ui.label("Password for this site:");
+            let edit = ui
+                .add(
+                    TextEdit::singleline(password)
+                        .password(true)
+                        .desired_width(280.0),
+                )
+                .labelled_by(label.id);
+            if !edit.has_focus() && !edit.lost_focus() {
+                edit.request_focus();
+            }
+            let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if bookmark.logon == crate::store::sites::Logon::Normal {
+                ui.checkbox(remember, "Remember it (in the system keyring)");
+            }
+            let (ok, cancel) = buttons(ui, "Connect");
+            if ok || enter {
+                action = Some(Action::Sites(SiteAction::PasswordGiven {
+                    bookmark: bookmark.clone(),
+                    password: password.clone(),
+                    remember: *remember,
+                }));
+            } else if cancel {
+                action = Some(Action::CloseDialog);
+            }
+        }
+        Dialog::ConfirmDeleteFolder { folder, inside } => {
+            ui.heading(format!("Delete the folder {}?", escape_control(folder)));
+            if *inside > 0 {
+                ui.label(format!(
+                    "{inside} site(s) in it will be deleted too, with their saved passwords."
+                ));
+            }
+            let (ok, cancel) = buttons(ui, "Delete folder");
+            if ok {
+                action = Some(Action::Sites(SiteAction::DeleteFolder(folder.clone())));
+            } else if cancel {
+                action = Some(Action::CloseDialog);
+            }
+        }
+        Dialog::ConfirmDeleteSite { id, name } => {
+            ui.heading(format!("Delete the site {}?", escape_control(name)));
+            ui.label("Its saved password is deleted too.");
+            let (ok, cancel) = buttons(ui, "Delete site");
+            if ok {
+                action = Some(Action::Sites(SiteAction::DeleteSite(id.clone())));
+            } else if cancel {
+                action = Some(Action::CloseDialog);
+            }
+        }
+        _ => {}
+    }
+    action
+}
+
 /// Draws `dialog`; returns the action it ends with (or `CloseDialog`).
 pub fn show(ctx: &Context, dialog: &mut Dialog) -> Option<Action> {
     let mut action = None;
     let modal = Modal::new(Id::unique("skiff_dialog")).show(ctx, |ui| match dialog {
+        Dialog::AskPassword { .. }
+        | Dialog::ConfirmDeleteFolder { .. }
+        | Dialog::ConfirmDeleteSite { .. } => action = site_dialog(ui, dialog),
         Dialog::Overwrite {
             item,
             name,

@@ -6,6 +6,7 @@ pub mod dialogs;
 pub mod log_panel;
 pub mod pane;
 pub mod queue_panel;
+pub mod site_manager;
 pub mod status_bar;
 pub mod tree;
 

@@ -81,7 +81,7 @@ impl Window {
     }
 
     pub fn type_into(&mut self, label: &str, text: &str) {
-        let role = if label == "Password:" {
+        let role = if label.to_lowercase().contains("password") {
             Role::PasswordInput
         } else {
             Role::TextInput

@@ -1,0 +1,511 @@
+//! Bookmarks in the window: the site manager's state, what its buttons ask for, and the store
+//! jobs (sites file, keyring) those turn into. Pure: the jobs wait in `AppState::store_jobs`
+//! for the app's store thread (`app::store_thread`); their results come back through
+//! `apply_done`.
+
+use crate::app::actions::Action;
+use crate::app::state::{AppState, Dialog};
+use crate::model::path::RemotePath;
+use crate::model::site::Password;
+use crate::store::sites::{Bookmark, Logon, Sites};
+
+/// The site manager window while it is open.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteManagerState {
+    /// The site being edited (a copy; saved with Save).
+    pub editing: Option<Bookmark>,
+    /// The password typed for it ("" with `password_saved`: keep the stored one).
+    pub password: String,
+    /// The folder new sites and folders go into.
+    pub folder: String,
+    /// The name typed for a new folder.
+    pub new_folder: String,
+    /// A folder being renamed: (old path, new name typed).
+    pub renaming: Option<(String, String)>,
+    /// The last message (saved, failed…).
+    pub message: String,
+}
+
+/// Something to do with the sites file or the keyring, off the UI thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreJob {
+    /// Change the sites file (re-read under a lock, changed, saved).
+    Sites(SitesChange),
+    /// Keep a site's password in the keyring (or for the session when there is none).
+    SetPassword {
+        /// The bookmark's id.
+        id: String,
+        /// The password (never logged).
+        password: Password,
+    },
+    /// Forget a site's password.
+    DeletePassword {
+        /// The bookmark's id.
+        id: String,
+    },
+    /// Look up a site's password, then connect with it.
+    PasswordForConnect {
+        /// The bookmark.
+        bookmark: Box<Bookmark>,
+    },
+}
+
+/// A change to the sites file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SitesChange {
+    /// Add or replace (by id) a bookmark.
+    Upsert(Box<Bookmark>),
+    /// Delete a bookmark.
+    Delete(String),
+    /// Add a folder.
+    AddFolder(String),
+    /// Rename a folder (with what is in it).
+    RenameFolder(String, String),
+    /// Delete a folder with its sites.
+    DeleteFolder(String),
+    /// Remember a quick-connect URL (without password).
+    Remember(String),
+}
+
+impl SitesChange {
+    /// Applies the change; returns the ids of bookmarks it removed (their passwords go too).
+    pub fn apply(self, sites: &mut Sites) -> Vec<String> {
+        match self {
+            Self::Upsert(bookmark) => {
+                if !sites.folders.contains(&bookmark.folder) && !bookmark.folder.is_empty() {
+                    sites.add_folder(&bookmark.folder);
+                }
+                match sites.sites.iter_mut().find(|b| b.id == bookmark.id) {
+                    Some(existing) => *existing = *bookmark,
+                    None => sites.sites.push(*bookmark),
+                }
+                Vec::new()
+            }
+            Self::Delete(id) => {
+                sites.sites.retain(|b| b.id != id);
+                vec![id]
+            }
+            Self::AddFolder(path) => {
+                sites.add_folder(&path);
+                Vec::new()
+            }
+            Self::RenameFolder(from, to) => {
+                sites.rename_folder(&from, &to);
+                Vec::new()
+            }
+            Self::DeleteFolder(path) => sites
+                .delete_folder(&path)
+                .into_iter()
+                .map(|b| b.id)
+                .collect(),
+            Self::Remember(url) => {
+                sites.remember(&url);
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// What a store job reported.
+#[derive(Debug, Clone)]
+pub enum StoreDone {
+    /// The sites file after a change (or why it could not be changed).
+    Sites(Result<Sites, String>),
+    /// A password was kept: in the keyring (`true`) or only for this session.
+    PasswordKept(bool),
+    /// The password for a connect (`None`: none stored), or why it could not be read.
+    Password {
+        /// The bookmark.
+        bookmark: Box<Bookmark>,
+        /// What the keyring said.
+        password: Result<Option<Password>, String>,
+    },
+    /// Something to tell the user once (no keyring reachable).
+    Notice(String),
+}
+
+/// Something the user asked of the site manager or the sites menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SiteAction {
+    /// Open the site manager.
+    Open,
+    /// Close it.
+    Close,
+    /// Edit this bookmark.
+    Select(String),
+    /// Start a new site in the current folder.
+    NewSite,
+    /// The folder new things go into.
+    SelectFolder(String),
+    /// Create the folder typed in the current folder.
+    NewFolder,
+    /// Start renaming a folder.
+    StartRename(String),
+    /// Rename the folder being renamed to the typed name.
+    FinishRename,
+    /// Ask before deleting a folder with its sites.
+    AskDeleteFolder(String),
+    /// Ask before deleting the edited site.
+    AskDeleteSite,
+    /// Delete (confirmed).
+    DeleteFolder(String),
+    /// Delete a site (confirmed).
+    DeleteSite(String),
+    /// Save the edited site (and its password, when one was typed).
+    Save,
+    /// Connect with a bookmark (by id).
+    Connect(String),
+    /// Connect with the edited site (saved first).
+    SaveAndConnect,
+    /// Connect with this bookmark as given (`skiff site:work/www`: another remote folder).
+    ConnectWith(Box<Bookmark>),
+    /// Make a bookmark of the current connection (the quick-connect form).
+    SaveCurrent,
+    /// Connect to a quick-connect history URL.
+    ConnectRecent(String),
+    /// The password asked for a site with "ask for password" (or without a stored one).
+    PasswordGiven {
+        /// The bookmark.
+        bookmark: Box<Bookmark>,
+        /// What was typed.
+        password: String,
+        /// Keep it (keyring, or the session when there is none).
+        remember: bool,
+    },
+}
+
+/// Turns a site action into state changes, store jobs (queued in `state.store_jobs`) and
+/// follow-up actions (a connect).
+pub fn plan(state: &mut AppState, action: SiteAction) -> Vec<Action> {
+    match action {
+        SiteAction::Open => {
+            state
+                .site_manager
+                .get_or_insert_with(SiteManagerState::default);
+        }
+        SiteAction::Close => state.site_manager = None,
+        SiteAction::Select(_)
+        | SiteAction::NewSite
+        | SiteAction::SelectFolder(_)
+        | SiteAction::NewFolder
+        | SiteAction::StartRename(_)
+        | SiteAction::FinishRename
+        | SiteAction::AskDeleteFolder(_)
+        | SiteAction::AskDeleteSite
+        | SiteAction::DeleteFolder(_)
+        | SiteAction::DeleteSite(_) => edit_tree(state, action),
+        SiteAction::Save => save_edited(state),
+        SiteAction::SaveAndConnect => {
+            save_edited(state);
+            let edited = state.site_manager.as_ref().and_then(|m| m.editing.clone());
+            if let Some(b) = edited {
+                let typed = state
+                    .site_manager
+                    .as_ref()
+                    .map(|m| m.password.clone())
+                    .unwrap_or_default();
+                return connect_bookmark(state, b, Some(typed).filter(|p| !p.is_empty()));
+            }
+        }
+        SiteAction::Connect(id) => {
+            if let Some(b) = state.sites.sites.iter().find(|b| b.id == id).cloned() {
+                return connect_bookmark(state, b, None);
+            }
+        }
+        SiteAction::ConnectWith(bookmark) => return connect_bookmark(state, *bookmark, None),
+        SiteAction::SaveCurrent => save_current(state),
+        SiteAction::ConnectRecent(url) => {
+            state.form = crate::app::state::ConnectForm {
+                host: url,
+                ..Default::default()
+            };
+            return vec![Action::Connect];
+        }
+        SiteAction::PasswordGiven {
+            bookmark,
+            password,
+            remember,
+        } => {
+            state.dialog = None;
+            if bookmark.logon == Logon::Ask {
+                // "Ask for password": asked once, kept in memory for the session.
+                state
+                    .session_passwords
+                    .insert(bookmark.id.clone(), Password::new(password.clone()));
+            } else if remember {
+                state.store_jobs.push(StoreJob::SetPassword {
+                    id: bookmark.id.clone(),
+                    password: Password::new(password.clone()),
+                });
+            }
+            return vec![connect_action(&bookmark, Some(Password::new(password)))];
+        }
+    }
+    Vec::new()
+}
+
+/// Selecting, making, renaming and deleting sites and folders in the site manager.
+fn edit_tree(state: &mut AppState, action: SiteAction) {
+    match action {
+        SiteAction::Select(id) => {
+            let bookmark = state.sites.sites.iter().find(|b| b.id == id).cloned();
+            let manager = state.site_manager.get_or_insert_with(Default::default);
+            if let Some(b) = bookmark {
+                manager.folder.clone_from(&b.folder);
+                manager.editing = Some(b);
+                manager.password.clear();
+                manager.message.clear();
+            }
+        }
+        SiteAction::NewSite => {
+            let manager = state.site_manager.get_or_insert_with(Default::default);
+            let mut bookmark = Bookmark::new(free_name(&state.sites, "New site"), "");
+            bookmark.folder.clone_from(&manager.folder);
+            manager.editing = Some(bookmark);
+            manager.password.clear();
+        }
+        SiteAction::SelectFolder(folder) => {
+            state
+                .site_manager
+                .get_or_insert_with(Default::default)
+                .folder = folder;
+        }
+        SiteAction::NewFolder => {
+            if let Some(m) = &mut state.site_manager {
+                let name = m.new_folder.trim().replace('/', "-");
+                if !name.is_empty() {
+                    let path = join_folder(&m.folder, &name);
+                    state
+                        .store_jobs
+                        .push(StoreJob::Sites(SitesChange::AddFolder(path)));
+                    m.new_folder.clear();
+                }
+            }
+        }
+        SiteAction::StartRename(folder) => {
+            if let Some(m) = &mut state.site_manager {
+                let name = folder.rsplit('/').next().unwrap_or_default().to_owned();
+                m.renaming = Some((folder, name));
+            }
+        }
+        SiteAction::FinishRename => {
+            if let Some(m) = &mut state.site_manager
+                && let Some((from, name)) = m.renaming.take()
+            {
+                let name = name.trim().replace('/', "-");
+                let parent = from.rsplit_once('/').map_or("", |(p, _)| p);
+                let to = join_folder(parent, &name);
+                if !name.is_empty() && to != from {
+                    state
+                        .store_jobs
+                        .push(StoreJob::Sites(SitesChange::RenameFolder(from, to)));
+                }
+            }
+        }
+        SiteAction::AskDeleteFolder(folder) => {
+            let inside = state
+                .sites
+                .sites
+                .iter()
+                .filter(|b| b.folder == folder || b.folder.starts_with(&format!("{folder}/")))
+                .count();
+            state.dialog = Some(Dialog::ConfirmDeleteFolder { folder, inside });
+        }
+        SiteAction::AskDeleteSite => {
+            if let Some(b) = state.site_manager.as_ref().and_then(|m| m.editing.as_ref()) {
+                state.dialog = Some(Dialog::ConfirmDeleteSite {
+                    id: b.id.clone(),
+                    name: b.path(),
+                });
+            }
+        }
+        SiteAction::DeleteFolder(folder) => {
+            state.dialog = None;
+            state
+                .store_jobs
+                .push(StoreJob::Sites(SitesChange::DeleteFolder(folder)));
+        }
+        SiteAction::DeleteSite(id) => {
+            state.dialog = None;
+            if let Some(m) = &mut state.site_manager
+                && m.editing.as_ref().is_some_and(|b| b.id == id)
+            {
+                m.editing = None;
+            }
+            state
+                .store_jobs
+                .push(StoreJob::Sites(SitesChange::Delete(id)));
+        }
+        _ => {}
+    }
+}
+
+fn join_folder(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{parent}/{name}")
+    }
+}
+
+/// `base`, or `base 2`, `base 3`… whichever no site has.
+fn free_name(sites: &Sites, base: &str) -> String {
+    let taken = |n: &str| sites.sites.iter().any(|b| b.name == n);
+    if !taken(base) {
+        return base.to_owned();
+    }
+    (2..1000)
+        .map(|n| format!("{base} {n}"))
+        .find(|n| !taken(n))
+        .unwrap_or_else(|| base.to_owned())
+}
+
+fn save_edited(state: &mut AppState) {
+    let Some(m) = &mut state.site_manager else {
+        return;
+    };
+    let Some(bookmark) = &m.editing else {
+        return;
+    };
+    if bookmark.host.trim().is_empty() {
+        "Enter a host name".clone_into(&mut m.message);
+        return;
+    }
+    let mut bookmark = bookmark.clone();
+    let host = bookmark.host.trim().to_owned();
+    bookmark.host = host;
+    bookmark.connections = bookmark.connections.clamp(1, 10);
+    if bookmark.logon == Logon::Normal && !m.password.is_empty() {
+        state.store_jobs.push(StoreJob::SetPassword {
+            id: bookmark.id.clone(),
+            password: Password::new(m.password.clone()),
+        });
+    } else if bookmark.logon != Logon::Normal {
+        state.store_jobs.push(StoreJob::DeletePassword {
+            id: bookmark.id.clone(),
+        });
+    }
+    m.message = format!("Saved {}", bookmark.path());
+    state
+        .store_jobs
+        .push(StoreJob::Sites(SitesChange::Upsert(Box::new(bookmark))));
+}
+
+/// The quick-connect form as a bookmark, saved with its password (keyring).
+fn save_current(state: &mut AppState) {
+    let Ok((site, path)) = crate::app::actions::site_from_form(state) else {
+        "Connect first: the quick-connect bar has no server to save".clone_into(&mut state.status);
+        return;
+    };
+    let url = crate::model::site::FtpUrl {
+        site: site.clone(),
+        path,
+        names_folder: true,
+    };
+    let mut bookmark = Bookmark::from_url(&free_name(&state.sites, &site.host), &url);
+    if let Some(folder) = state.site_manager.as_ref().map(|m| m.folder.clone()) {
+        bookmark.folder = folder;
+    }
+    if let Some(password) = site.password.clone()
+        && bookmark.logon == Logon::Normal
+    {
+        state.store_jobs.push(StoreJob::SetPassword {
+            id: bookmark.id.clone(),
+            password,
+        });
+    }
+    state.status = format!("Saved {} in the site manager", bookmark.path());
+    let manager = state.site_manager.get_or_insert_with(Default::default);
+    manager.editing = Some(bookmark.clone());
+    state
+        .store_jobs
+        .push(StoreJob::Sites(SitesChange::Upsert(Box::new(bookmark))));
+}
+
+/// Connects with `bookmark`: anonymous at once, "ask" by asking, normal with the typed
+/// password or the stored one (looked up off the UI thread first).
+fn connect_bookmark(
+    state: &mut AppState,
+    bookmark: Bookmark,
+    typed: Option<String>,
+) -> Vec<Action> {
+    match (bookmark.logon, typed) {
+        (Logon::Anonymous, _) => vec![connect_action(&bookmark, None)],
+        (_, Some(password)) => vec![connect_action(&bookmark, Some(Password::new(password)))],
+        (Logon::Ask, None) => {
+            if let Some(password) = state.session_passwords.get(&bookmark.id).cloned() {
+                return vec![connect_action(&bookmark, Some(password))];
+            }
+            state.dialog = Some(Dialog::AskPassword {
+                bookmark: Box::new(bookmark),
+                password: String::new(),
+                remember: false,
+            });
+            Vec::new()
+        }
+        (Logon::Normal, None) => {
+            state.status = format!("Connecting to {}…", bookmark.path());
+            state.store_jobs.push(StoreJob::PasswordForConnect {
+                bookmark: Box::new(bookmark),
+            });
+            Vec::new()
+        }
+    }
+}
+
+/// The action that connects with a bookmark's settings.
+fn connect_action(bookmark: &Bookmark, password: Option<Password>) -> Action {
+    let path = if bookmark.remote_folder.is_empty() {
+        RemotePath::root()
+    } else {
+        RemotePath::new(&bookmark.remote_folder)
+    };
+    Action::ConnectSite {
+        site: Box::new(bookmark.site(password)),
+        path,
+        local_folder: Some(bookmark.local_folder.clone()).filter(|f| !f.is_empty()),
+        connections: bookmark.connections,
+    }
+}
+
+/// A store job's result changes the state; may end in a connect.
+pub fn apply_done(state: &mut AppState, done: StoreDone) -> Vec<Action> {
+    match done {
+        StoreDone::Sites(Ok(sites)) => state.sites = sites,
+        StoreDone::Sites(Err(why)) => {
+            if let Some(m) = &mut state.site_manager {
+                m.message.clone_from(&why);
+            }
+            state.push_log(crate::protocol::LogKind::Error, why.clone());
+            state.status = why;
+        }
+        StoreDone::PasswordKept(in_keyring) => {
+            if !in_keyring && let Some(m) = &mut state.site_manager {
+                "Password kept for this session only (no keyring)".clone_into(&mut m.message);
+            }
+        }
+        StoreDone::Password { bookmark, password } => match password {
+            Ok(Some(password)) => return vec![connect_action(&bookmark, Some(password))],
+            Ok(None) => {
+                state.dialog = Some(Dialog::AskPassword {
+                    bookmark,
+                    password: String::new(),
+                    remember: true,
+                });
+            }
+            Err(why) => {
+                state.push_log(crate::protocol::LogKind::Error, why.clone());
+                state.dialog = Some(Dialog::AskPassword {
+                    bookmark,
+                    password: String::new(),
+                    remember: false,
+                });
+            }
+        },
+        StoreDone::Notice(text) => {
+            state.push_log(crate::protocol::LogKind::Error, text.clone());
+            state.status = text;
+        }
+    }
+    Vec::new()
+}

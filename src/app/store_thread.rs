@@ -1,0 +1,110 @@
+//! The window's store thread: runs store jobs (the sites file, the keyring) one at a time, in
+//! order, off the UI thread (a keyring over D-Bus or a slow home folder must not freeze a
+//! frame), and wakes the window when a result is ready.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use crate::app::sites::{StoreDone, StoreJob};
+use crate::store::secrets::{Secrets, Stored, key_for};
+use crate::store::sites::{self, Sites};
+
+/// The running store thread.
+pub struct StoreThread {
+    jobs: Sender<StoreJob>,
+    done: Receiver<StoreDone>,
+}
+
+impl StoreThread {
+    /// Starts the thread. `sites_path` `None` keeps the sites in memory only (tests, or a
+    /// sites file that must not be written over); `initial` is what the window starts with.
+    /// `wake` is called after each result.
+    #[must_use]
+    pub fn start(
+        sites_path: Option<PathBuf>,
+        initial: Sites,
+        secrets: Secrets,
+        wake: impl Fn() + Send + 'static,
+    ) -> Self {
+        let (jobs, job_rx) = channel::<StoreJob>();
+        let (done_tx, done) = channel::<StoreDone>();
+        let spawned = std::thread::Builder::new()
+            .name("skiff-store".to_owned())
+            .spawn(move || {
+                let mut memory = initial;
+                for job in job_rx {
+                    for result in run(job, sites_path.as_ref(), &mut memory, &secrets) {
+                        if done_tx.send(result).is_err() {
+                            return;
+                        }
+                    }
+                    if let Some(notice) = secrets.take_notice() {
+                        let _ = done_tx.send(StoreDone::Notice(notice));
+                    }
+                    wake();
+                }
+            });
+        if let Err(e) = spawned {
+            eprintln!("skiff: cannot start the store thread: {e}");
+        }
+        Self { jobs, done }
+    }
+
+    /// Hands a job over (never blocks).
+    pub fn send(&self, job: StoreJob) {
+        let _ = self.jobs.send(job);
+    }
+
+    /// A finished job's result, if any.
+    #[must_use]
+    pub fn try_recv(&self) -> Option<StoreDone> {
+        self.done.try_recv().ok()
+    }
+}
+
+fn run(
+    job: StoreJob,
+    path: Option<&PathBuf>,
+    memory: &mut Sites,
+    secrets: &Secrets,
+) -> Vec<StoreDone> {
+    match job {
+        StoreJob::Sites(change) => {
+            let result = if let Some(path) = path {
+                sites::update(path, |s| change.apply(s)).map_err(|e| e.to_string())
+            } else {
+                let removed = change.apply(memory);
+                Ok((memory.clone(), removed))
+            };
+            match result {
+                Ok((new, removed)) => {
+                    memory.clone_from(&new);
+                    for id in removed {
+                        let _ = secrets.delete(&key_for(&id));
+                    }
+                    vec![StoreDone::Sites(Ok(new))]
+                }
+                Err(why) => vec![StoreDone::Sites(Err(why))],
+            }
+        }
+        StoreJob::SetPassword { id, password } => {
+            match secrets.set(&key_for(&id), password.expose()) {
+                Ok(stored) => vec![StoreDone::PasswordKept(matches!(stored, Stored::Keyring))],
+                Err(e) => vec![StoreDone::Notice(format!(
+                    "The password could not be saved: {e}"
+                ))],
+            }
+        }
+        StoreJob::DeletePassword { id } => {
+            let _ = secrets.delete(&key_for(&id));
+            Vec::new()
+        }
+        StoreJob::PasswordForConnect { bookmark } => {
+            let password = secrets
+                .get(&key_for(&bookmark.id))
+                .map(|p| p.map(crate::model::site::Password::new))
+                .map_err(|e| e.to_string());
+            vec![StoreDone::Password { bookmark, password }]
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Bookmarks in the real window: make a site in the site manager, save it (the sites file has
+//! no password), connect with it; a new window from that file asks for the password (no
+//! keyring here) and connects; folders are made and deleted with a confirmation.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+#[path = "common/window.rs"]
+mod window;
+
+use common::{PASSWORD, TestServer, USER};
+use egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
+use skiff::app::state::Connection;
+use window::{Window, open_window_with};
+
+fn replace_text(w: &mut Window, label: &str, text: &str) {
+    let role = if label.to_lowercase().contains("password") {
+        Role::PasswordInput
+    } else {
+        Role::TextInput
+    };
+    let field = w.harness.get_by_role_and_label(role, label);
+    field.focus();
+    w.harness.step();
+    w.harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    w.harness.key_press(egui::Key::Backspace);
+    w.harness.get_by_role_and_label(role, label).type_text(text);
+    w.harness.step();
+}
+
+fn open_site_manager(w: &mut Window) {
+    w.harness
+        .get_by_role_and_label(Role::Button, "Sites")
+        .click();
+    w.harness.run_steps(2);
+    w.wait_for_label("Site Manager…");
+    w.harness
+        .get_by_role_and_label(Role::Button, "Site Manager…")
+        .click();
+    w.wait_for_label("New site");
+}
+
+#[test]
+fn a_site_made_in_the_site_manager_connects_and_keeps_no_password_on_disk() {
+    let server = TestServer::start();
+    std::fs::write(server.file("hello.txt"), b"hi").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let sites_file = config.path().join("sites.toml");
+    let path = sites_file.clone();
+    let mut w = open_window_with(move |start| start.sites_path = Some(path));
+    open_site_manager(&mut w);
+    w.harness
+        .get_by_role_and_label(Role::Button, "New site")
+        .click();
+    w.wait_for_label("Site name:");
+    replace_text(&mut w, "Site name:", "work");
+    replace_text(&mut w, "Host name:", "127.0.0.1");
+    replace_text(&mut w, "Port number:", &server.port.to_string());
+    replace_text(&mut w, "User name:", USER);
+    replace_text(&mut w, "Site password:", PASSWORD);
+    w.harness
+        .get_by_role_and_label(Role::Button, "Save")
+        .click();
+    w.wait_until("the site saved", |app| {
+        app.state().sites.sites.iter().any(|b| b.name == "work")
+    });
+    let on_disk = std::fs::read_to_string(&sites_file).unwrap();
+    assert!(on_disk.contains("127.0.0.1") && on_disk.contains("work"));
+    assert!(
+        !on_disk.contains(PASSWORD),
+        "a password reached the sites file"
+    );
+
+    // The quick-connect bar has a Connect button too; the site manager is drawn later.
+    w.harness
+        .get_all_by_role_and_label(Role::Button, "Connect")
+        .last()
+        .unwrap()
+        .click();
+    w.wait_until("connected with the site", |app| {
+        matches!(app.state().connection, Connection::Connected { .. })
+            && app
+                .state()
+                .remote
+                .entries
+                .iter()
+                .any(|e| e.name == "hello.txt")
+    });
+    drop(w);
+
+    // A new window reads the file; with no keyring the password was kept only for the last
+    // session, so this one asks.
+    let path = sites_file.clone();
+    let sites = skiff::store::sites::load(&sites_file).unwrap();
+    let mut w = open_window_with(move |start| {
+        start.sites_path = Some(path);
+        start.sites = sites;
+    });
+    w.harness
+        .get_by_role_and_label(Role::Button, "Sites")
+        .click();
+    w.harness.run_steps(2);
+    w.wait_for_label("work");
+    w.harness
+        .get_by_role_and_label(Role::Button, "work")
+        .click();
+    w.wait_for_label("Password for this site:");
+    w.type_into("Password for this site:", PASSWORD);
+    w.harness
+        .get_all_by_role_and_label(Role::Button, "Connect")
+        .last()
+        .unwrap()
+        .click();
+    w.wait_until("connected after asking", |app| {
+        app.state()
+            .remote
+            .entries
+            .iter()
+            .any(|e| e.name == "hello.txt")
+    });
+    let on_disk = std::fs::read_to_string(&sites_file).unwrap();
+    assert!(!on_disk.contains(PASSWORD));
+}
+
+#[test]
+fn folders_are_made_and_deleted_with_their_sites_after_a_confirmation() {
+    let config = tempfile::tempdir().unwrap();
+    let sites_file = config.path().join("sites.toml");
+    let path = sites_file.clone();
+    let mut w = open_window_with(move |start| start.sites_path = Some(path));
+    open_site_manager(&mut w);
+    w.type_into("Folder name:", "Clients");
+    w.harness
+        .get_by_role_and_label(Role::Button, "Add folder")
+        .click();
+    w.wait_until("the folder made", |app| {
+        app.state().sites.folders.iter().any(|f| f == "Clients")
+    });
+    w.harness.step();
+    w.harness.get_by_label_contains("📁 Clients").click();
+    w.harness.step();
+    w.harness
+        .get_by_role_and_label(Role::Button, "New site")
+        .click();
+    w.wait_for_label("Site name:");
+    replace_text(&mut w, "Host name:", "ftp.example.org");
+    w.harness
+        .get_by_role_and_label(Role::Button, "Save")
+        .click();
+    w.wait_until("the site saved in the folder", |app| {
+        app.state()
+            .sites
+            .sites
+            .iter()
+            .any(|b| b.folder == "Clients" && b.host == "ftp.example.org")
+    });
+    w.harness.step();
+    w.harness
+        .get_by_label_contains("📁 Clients")
+        .click_secondary();
+    w.harness.run_steps(2);
+    w.harness
+        .get_by_role_and_label(Role::Button, "Delete folder…")
+        .click();
+    w.wait_for_label("Delete folder");
+    assert!(
+        w.harness
+            .query_by_label_contains("1 site(s) in it will be deleted too")
+            .is_some()
+    );
+    w.harness
+        .get_by_role_and_label(Role::Button, "Delete folder")
+        .click();
+    w.wait_until("the folder gone", |app| {
+        app.state().sites.folders.is_empty() && app.state().sites.sites.is_empty()
+    });
+    let on_disk = skiff::store::sites::load(&sites_file).unwrap();
+    assert!(on_disk.sites.is_empty() && on_disk.folders.is_empty());
+}
