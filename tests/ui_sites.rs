@@ -179,3 +179,37 @@ fn folders_are_made_and_deleted_with_their_sites_after_a_confirmation() {
     let on_disk = skiff::store::sites::load(&sites_file).unwrap();
     assert!(on_disk.sites.is_empty() && on_disk.folders.is_empty());
 }
+
+#[test]
+fn settings_changed_in_the_window_are_kept_for_the_next_start() {
+    let config = tempfile::tempdir().unwrap();
+    let file = config.path().join("settings.toml");
+    let path = file.clone();
+    let mut w = open_window_with(move |start| start.settings_path = Some(path));
+    let mut settings = w.state().queue.settings.clone();
+    assert_eq!(settings.connections, 2, "the default");
+    settings.connections = 5;
+    settings.upload_limit_kib = 300;
+    settings.theme = skiff::store::settings::Theme::Light;
+    w.harness
+        .state_mut()
+        .dispatch(skiff::app::actions::Action::Queue(
+            skiff::app::transfers::QueueAction::Settings(settings),
+        ));
+    let saved = common::wait_for(std::time::Duration::from_secs(10), || {
+        w.harness.step();
+        skiff::store::settings::load(&file)
+            .ok()
+            .filter(|s| s.connections == 5)
+    })
+    .expect("the settings were saved");
+    assert_eq!(saved.upload_limit_kib, 300);
+    assert_eq!(
+        w.harness.ctx.options(|o| o.theme_preference),
+        egui::ThemePreference::Light
+    );
+    drop(w);
+    let w = open_window_with(move |start| start.settings = saved);
+    assert_eq!(w.state().queue.settings.connections, 5);
+    assert_eq!(w.state().queue.settings.upload_limit_kib, 300);
+}

@@ -107,7 +107,7 @@ pub fn site_from_form(state: &AppState) -> Result<(Site, RemotePath), String> {
     if !form.password.is_empty() {
         site.password = Some(Password::new(form.password.clone()));
     }
-    site.data_mode = form.data_mode;
+    site.data_mode = form.data_mode.unwrap_or(state.queue.settings.data_mode);
     if !form.port.trim().is_empty() {
         site.port = form
             .port
@@ -510,7 +510,7 @@ fn connect_bookmark_site(
             .unwrap_or_default(),
         port: site.port.to_string(),
         protocol: site.protocol,
-        data_mode: site.data_mode,
+        data_mode: Some(site.data_mode),
     };
     state.queue.settings.connections = connections.clamp(1, 10);
     let mut commands = connect_site(state, site, path, next_id);

@@ -46,6 +46,10 @@ pub struct Start {
     pub sites_path: Option<PathBuf>,
     /// Where passwords go (`None`: memory only, for this session).
     pub secrets: Option<crate::store::secrets::Secrets>,
+    /// The settings as read at start.
+    pub settings: crate::store::settings::Settings,
+    /// Where settings are kept (`None`: not saved).
+    pub settings_path: Option<PathBuf>,
 }
 
 /// The Skiff window.
@@ -67,6 +71,8 @@ pub struct SkiffApp {
     queue_writer: Option<QueueWriter>,
     /// Runs the sites-file and keyring jobs.
     store: store_thread::StoreThread,
+    /// The theme last applied.
+    theme: crate::store::settings::Theme,
     /// The next engine event asks for a repaint (cleared by that event, set by each drain).
     wake_armed: Arc<AtomicBool>,
     /// The engine's runtime (to wait for the last queue write at exit).
@@ -80,13 +86,15 @@ impl SkiffApp {
     /// folder and, when asked, connects.
     #[must_use]
     pub fn new(ctx: &egui::Context, runtime: &tokio::runtime::Handle, start: Start) -> Self {
-        // The system's theme by default; SKIFF_THEME=light|dark where the desktop does not say
-        // (X11 without a settings daemon reports none, and egui then picks dark).
-        match std::env::var("SKIFF_THEME").as_deref() {
-            Ok("light") => ctx.set_theme(egui::ThemePreference::Light),
-            Ok("dark") => ctx.set_theme(egui::ThemePreference::Dark),
-            _ => {}
-        }
+        // The settings' theme (the system's by default); SKIFF_THEME=light|dark overrides it
+        // where the desktop does not say (X11 without a settings daemon reports none, and egui
+        // then picks dark).
+        let theme = match std::env::var("SKIFF_THEME").as_deref() {
+            Ok("light") => crate::store::settings::Theme::Light,
+            Ok("dark") => crate::store::settings::Theme::Dark,
+            _ => start.settings.theme,
+        };
+        apply_theme(ctx, theme);
         let repaint = ctx.clone();
         let wake_armed = Arc::new(AtomicBool::new(true));
         let armed = Arc::clone(&wake_armed);
@@ -102,8 +110,14 @@ impl SkiffApp {
         state.queue = QueueState::from_saved(start.saved_queue);
         state.sites = start.sites.clone();
         let wake = ctx.clone();
+        state.queue.settings = queue::TransferSettings::from_file(&start.settings);
+        let start_theme = state.queue.settings.theme;
+        let limits = (
+            start.settings.download_limit_kib.saturating_mul(1024),
+            start.settings.upload_limit_kib.saturating_mul(1024),
+        );
         let store = store_thread::StoreThread::start(
-            start.sites_path,
+            (start.sites_path, start.settings_path),
             start.sites,
             start
                 .secrets
@@ -121,6 +135,7 @@ impl SkiffApp {
             state,
             queue_writer,
             store,
+            theme: start_theme,
             wake_armed,
             runtime: runtime.clone(),
             saved_version: 0,
@@ -132,6 +147,12 @@ impl SkiffApp {
             typed: (String::new(), 0.0),
             frame_stats: std::env::var_os("SKIFF_FRAME_STATS").is_some(),
         };
+        if limits != (0, 0) {
+            app.outbox.push_back(Command::SetSpeedLimits {
+                download: limits.0,
+                upload: limits.1,
+            });
+        }
         app.dispatch(Action::OpenLocal(start.local_folder.display().to_string()));
         if let Some(url) = start.connect_to {
             app.connect_at_start(url);
@@ -429,11 +450,25 @@ impl eframe::App for SkiffApp {
             }
             self.dispatch(action);
         }
+        if self.state.queue.settings.theme != self.theme {
+            self.theme = self.state.queue.settings.theme;
+            apply_theme(&ctx, self.theme);
+        }
         self.pump_queue();
         if !self.outbox.is_empty() {
             ctx.request_repaint_after(Duration::from_millis(20));
         }
     }
+}
+
+/// Sets the window's theme.
+fn apply_theme(ctx: &egui::Context, theme: crate::store::settings::Theme) {
+    use crate::store::settings::Theme;
+    ctx.set_theme(match theme {
+        Theme::System => egui::ThemePreference::System,
+        Theme::Light => egui::ThemePreference::Light,
+        Theme::Dark => egui::ThemePreference::Dark,
+    });
 }
 
 /// Files dropped from another program upload into the remote folder; while they hover, the
@@ -519,6 +554,18 @@ pub fn run_window(start: Start, demo: bool) -> i32 {
         }
     }
     start.secrets = Some(crate::store::secrets::Secrets::new());
+    start.settings_path = crate::store::settings::default_path();
+    if let Some(path) = &start.settings_path {
+        match crate::store::settings::load(path) {
+            Ok(settings) => start.settings = settings,
+            Err(e) => {
+                if e.file_left_in_place() {
+                    start.settings_path = None;
+                }
+                start.notice = Some(e.to_string());
+            }
+        }
+    }
     let _demo = if demo {
         match crate::demo::DemoServer::start(runtime.handle()) {
             Ok(server) => {

@@ -43,6 +43,8 @@ pub enum StoreJob {
         /// The bookmark's id.
         id: String,
     },
+    /// Write the settings file.
+    SaveSettings(Box<crate::store::settings::Settings>),
     /// Look up a site's password, then connect with it.
     PasswordForConnect {
         /// The bookmark.

@@ -35,8 +35,9 @@ pub struct ConnectForm {
     pub port: String,
     /// Plain, explicit or implicit TLS.
     pub protocol: Protocol,
-    /// The data-connection mode (not in the bar: a bookmark sets it).
-    pub data_mode: DataMode,
+    /// The data-connection mode a bookmark set (not in the bar; editing the bar clears it, and
+    /// then the settings' default applies).
+    pub data_mode: Option<DataMode>,
 }
 
 impl Default for ConnectForm {
@@ -47,7 +48,7 @@ impl Default for ConnectForm {
             password: String::new(),
             port: String::new(),
             protocol: Protocol::Ftp,
-            data_mode: DataMode::Auto,
+            data_mode: None,
         }
     }
 }

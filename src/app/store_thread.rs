@@ -16,12 +16,13 @@ pub struct StoreThread {
 }
 
 impl StoreThread {
-    /// Starts the thread. `sites_path` `None` keeps the sites in memory only (tests, or a
-    /// sites file that must not be written over); `initial` is what the window starts with.
+    /// Starts the thread. A `None` sites path keeps the sites in memory only (tests, or a
+    /// sites file that must not be written over), a `None` settings path does not save
+    /// settings; `initial` is what the window starts with.
     /// `wake` is called after each result.
     #[must_use]
     pub fn start(
-        sites_path: Option<PathBuf>,
+        (sites_path, settings_path): (Option<PathBuf>, Option<PathBuf>),
         initial: Sites,
         secrets: Secrets,
         wake: impl Fn() + Send + 'static,
@@ -33,6 +34,15 @@ impl StoreThread {
             .spawn(move || {
                 let mut memory = initial;
                 for job in job_rx {
+                    if let StoreJob::SaveSettings(settings) = &job {
+                        if let Some(path) = &settings_path
+                            && let Err(e) = crate::store::settings::save(path, settings)
+                        {
+                            let _ = done_tx.send(StoreDone::Notice(e.to_string()));
+                        }
+                        wake();
+                        continue;
+                    }
                     for result in run(job, sites_path.as_ref(), &mut memory, &secrets) {
                         if done_tx.send(result).is_err() {
                             return;
@@ -95,6 +105,7 @@ fn run(
                 ))],
             }
         }
+        StoreJob::SaveSettings(_) => Vec::new(), // handled by the thread's loop
         StoreJob::DeletePassword { id } => {
             let _ = secrets.delete(&key_for(&id));
             Vec::new()

@@ -128,6 +128,11 @@ pub fn plan(
             return ask_next(state, next_id);
         }
         QueueAction::Settings(settings) => {
+            state
+                .store_jobs
+                .push(super::sites::StoreJob::SaveSettings(Box::new(
+                    settings.to_file(),
+                )));
             let limits = (settings.download_limit_kib, settings.upload_limit_kib);
             let changed = limits
                 != (

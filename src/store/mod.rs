@@ -9,6 +9,7 @@ pub mod filezilla;
 pub mod queue_file;
 pub mod resolve;
 pub mod secrets;
+pub mod settings;
 pub mod sites;
 
 /// Errors of the store. Each message names the file (what it is and where) and says what the

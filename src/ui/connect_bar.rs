@@ -32,6 +32,23 @@ fn field(ui: &mut Ui, label: &str, text: &mut String, width: f32, password: bool
     response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
 }
 
+/// A field that edits the bar: the bookmark's data mode no longer applies.
+fn bar_field(
+    ui: &mut Ui,
+    label: &str,
+    text: &mut String,
+    width: f32,
+    password: bool,
+    data_mode: &mut Option<crate::model::site::DataMode>,
+) -> bool {
+    let before = text.clone();
+    let enter = field(ui, label, text, width, password);
+    if *text != before {
+        *data_mode = None;
+    }
+    enter
+}
+
 /// The sites menu: the site manager, every bookmark by folder, and the recent quick
 /// connections.
 fn sites_menu(ui: &mut Ui, sites: &Sites) -> Option<Action> {
@@ -92,10 +109,11 @@ pub fn show(
     let mut action = None;
     ui.horizontal(|ui| {
         action = sites_menu(ui, sites);
-        let mut enter = field(ui, "Host:", &mut form.host, 180.0, false);
-        enter |= field(ui, "User:", &mut form.user, 110.0, false);
-        enter |= field(ui, "Password:", &mut form.password, 110.0, true);
-        enter |= field(ui, "Port:", &mut form.port, 45.0, false);
+        let mode = &mut form.data_mode;
+        let mut enter = bar_field(ui, "Host:", &mut form.host, 180.0, false, mode);
+        enter |= bar_field(ui, "User:", &mut form.user, 110.0, false, mode);
+        enter |= bar_field(ui, "Password:", &mut form.password, 110.0, true, mode);
+        enter |= bar_field(ui, "Port:", &mut form.port, 45.0, false, mode);
         let label = ui.label("Protocol:");
         ComboBox::from_id_salt("protocol")
             .selected_text(protocol_name(form.protocol))

@@ -1,5 +1,6 @@
 //! The transfer queue at the bottom of the window: tabs Queued / Failed / Successful with
-//! counts, start/pause, retry, clear, overall progress and speed, the transfer settings, and a
+//! counts, start/pause, retry, clear, overall progress and speed, the settings menu (transfers,
+//! default data-connection mode, theme; saved in settings.toml), and a
 //! virtualized table of items (direction, paths, size, progress, speed, ETA, state) with a
 //! menu per item (cancel, move to the top or bottom).
 
@@ -10,8 +11,10 @@ use crate::app::actions::Action;
 use crate::app::queue::{ItemState, QueueItem, QueueState, QueueTab, TransferSettings};
 use crate::app::transfers::QueueAction;
 use crate::model::path::escape_control;
+use crate::model::site::DataMode;
 use crate::model::transfer::{Direction, human_bytes};
 use crate::protocol::ExistingTarget;
+use crate::store::settings::Theme;
 
 const ROW_HEIGHT: f32 = 20.0;
 
@@ -60,6 +63,33 @@ fn settings_menu(ui: &mut Ui, current: &TransferSettings) -> Option<Action> {
                 .labelled_by(label.id);
         });
         ui.checkbox(&mut edited.keep_times, "Keep modification times");
+        ui.horizontal(|ui| {
+            let label = ui.label("Quick connections use:");
+            egui::ComboBox::from_id_salt("default_mode")
+                .selected_text(edited.data_mode.as_str())
+                .show_ui(ui, |ui| {
+                    for mode in [
+                        DataMode::Auto,
+                        DataMode::Passive,
+                        DataMode::ExtendedPassive,
+                        DataMode::Active,
+                    ] {
+                        ui.selectable_value(&mut edited.data_mode, mode, mode.as_str());
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        });
+        ui.horizontal(|ui| {
+            ui.label("Theme:");
+            for (theme, name) in [
+                (Theme::System, "System"),
+                (Theme::Light, "Light"),
+                (Theme::Dark, "Dark"),
+            ] {
+                ui.radio_value(&mut edited.theme, theme, name);
+            }
+        });
         ui.label("When the target exists:");
         for (label, choice) in [
             ("Ask", ExistingTarget::Refuse),

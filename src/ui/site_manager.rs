@@ -142,12 +142,28 @@ fn text_row(ui: &mut Ui, label: &str, text: &mut String, password: bool) {
 }
 
 /// The right side: the edited site's settings.
-fn editor(ui: &mut Ui, b: &mut Bookmark, password: &mut String) {
+fn editor(ui: &mut Ui, b: &mut Bookmark, password: &mut String, folders: &[String]) {
     Grid::new("site_editor")
         .num_columns(2)
         .spacing([8.0, 6.0])
         .show(ui, |ui| {
             text_row(ui, "Site name:", &mut b.name, false);
+            // Moving a site: pick its folder (saved with Save).
+            ui.label("Folder:");
+            let shown = if b.folder.is_empty() {
+                "(top)"
+            } else {
+                b.folder.as_str()
+            };
+            ComboBox::from_id_salt("site_folder_choice")
+                .selected_text(shown.to_owned())
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut b.folder, String::new(), "(top)");
+                    for folder in folders {
+                        ui.selectable_value(&mut b.folder, folder.clone(), folder.as_str());
+                    }
+                });
+            ui.end_row();
             text_row(ui, "Host name:", &mut b.host, false);
             let mut port = b.port.map(|p| p.to_string()).unwrap_or_default();
             text_row(ui, "Port number:", &mut port, false);
@@ -229,7 +245,7 @@ pub fn show(ctx: &Context, manager: &mut SiteManagerState, sites: &Sites) -> Opt
                 action = tree_side(&mut columns[0], manager, sites);
                 let ui = &mut columns[1];
                 if let Some(b) = &mut manager.editing {
-                    editor(ui, b, &mut manager.password);
+                    editor(ui, b, &mut manager.password, &sites.folders);
                     ui.horizontal(|ui| {
                         if ui.button("Save").clicked() {
                             action = Some(Action::Sites(SiteAction::Save));
