@@ -59,6 +59,20 @@ impl Actor {
         }
     }
 
+    /// The session a request names; when there is none, the request fails with that.
+    fn session_or_report(&self, request: RequestId, id: SessionId) -> Option<Arc<Session>> {
+        match self.session(id) {
+            Ok(session) => Some(session),
+            Err(e) => {
+                self.events.send(Event::Failed {
+                    request,
+                    error: e.report(),
+                });
+                None
+            }
+        }
+    }
+
     fn session(&self, id: SessionId) -> EngineResult<Arc<Session>> {
         self.sessions
             .lock()
@@ -145,14 +159,8 @@ impl Actor {
             } => (*request, *session),
             _ => return,
         };
-        let session = match self.session(session) {
-            Ok(s) => s,
-            Err(e) => {
-                return self.events.send(Event::Failed {
-                    request,
-                    error: e.report(),
-                });
-            }
+        let Some(session) = self.session_or_report(request, session) else {
+            return;
         };
         self.spawn(request, async move {
             let mut browse = session.browse().await?;
@@ -203,14 +211,8 @@ impl Actor {
             } => (*request, *session),
             _ => return,
         };
-        let session = match self.session(session) {
-            Ok(s) => s,
-            Err(e) => {
-                return self.events.send(Event::Failed {
-                    request,
-                    error: e.report(),
-                });
-            }
+        let Some(session) = self.session_or_report(request, session) else {
+            return;
         };
         let ctx = self.request_context(session, request);
         match command {

@@ -64,23 +64,9 @@ fn overwrite(
         None => format!("Target ({to}): reading…"),
     });
     let rename_to = crate::model::path::numbered_name(name, 1);
-    let choices = [
-        ("Overwrite", ExistingTarget::Overwrite),
-        (
-            "Overwrite if source is newer",
-            ExistingTarget::OverwriteIfNewer,
-        ),
-        (
-            "Overwrite if size differs",
-            ExistingTarget::OverwriteIfSizeDiffers,
-        ),
-        ("Resume", ExistingTarget::Resume),
-        ("Rename", ExistingTarget::Rename),
-        ("Skip", ExistingTarget::Skip),
-    ];
     let mut chosen = None;
     ui.horizontal_wrapped(|ui| {
-        for (label, choice) in choices {
+        for (label, choice) in super::EXISTING_CHOICES {
             let button = ui.button(label);
             let button = if choice == ExistingTarget::Rename {
                 button.on_hover_text(format!(

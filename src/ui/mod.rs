@@ -24,12 +24,32 @@ pub struct DragNames {
     pub folder: Option<String>,
 }
 
-/// Outlines a drop target while something droppable hovers it.
-pub fn highlight_drop_target(ui: &egui::Ui, rect: egui::Rect) {
-    let stroke = egui::Stroke::new(2.0, ui.visuals().selection.stroke.color);
-    ui.painter()
-        .rect_stroke(rect, 3.0, stroke, egui::StrokeKind::Inside);
+/// Outlines a drop target (a widget's `response`) while something droppable hovers it.
+pub fn highlight_drop_target(response: &egui::Response) {
+    let color = response.ctx.global_style().visuals.selection.stroke.color;
+    response.ctx.layer_painter(response.layer_id).rect_stroke(
+        response.rect,
+        3.0,
+        egui::Stroke::new(2.0, color),
+        egui::StrokeKind::Inside,
+    );
 }
+
+/// The answers to "the target exists", as the prompt and the settings name them.
+pub const EXISTING_CHOICES: [(&str, crate::protocol::ExistingTarget); 6] = [
+    ("Overwrite", crate::protocol::ExistingTarget::Overwrite),
+    (
+        "Overwrite if source is newer",
+        crate::protocol::ExistingTarget::OverwriteIfNewer,
+    ),
+    (
+        "Overwrite if size differs",
+        crate::protocol::ExistingTarget::OverwriteIfSizeDiffers,
+    ),
+    ("Resume", crate::protocol::ExistingTarget::Resume),
+    ("Rename", crate::protocol::ExistingTarget::Rename),
+    ("Skip", crate::protocol::ExistingTarget::Skip),
+];
 
 /// The drop of `payload` onto `into` (a folder on the other side; `None`: the pane's folder),
 /// or nothing when it comes from the same pane.

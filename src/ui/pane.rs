@@ -209,7 +209,7 @@ pub fn show(
         .dnd_hover_payload::<super::DragNames>()
         .is_some_and(|p| p.side != side)
     {
-        super::highlight_drop_target(ui, zone.rect);
+        super::highlight_drop_target(&zone);
     }
     if let Some(payload) = zone.dnd_release_payload::<super::DragNames>() {
         action = action.or(super::drop_action(&payload, side, None));
@@ -367,15 +367,7 @@ fn drag_and_drop(
         .dnd_hover_payload::<super::DragNames>()
         .is_some_and(|p| p.side != side)
     {
-        response.ctx.layer_painter(response.layer_id).rect_stroke(
-            response.rect,
-            3.0,
-            egui::Stroke::new(
-                2.0,
-                response.ctx.global_style().visuals.selection.stroke.color,
-            ),
-            egui::StrokeKind::Inside,
-        );
+        super::highlight_drop_target(response);
     }
     if let Some(payload) = response.dnd_release_payload::<super::DragNames>() {
         let into = match side {

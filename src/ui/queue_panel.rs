@@ -91,21 +91,8 @@ fn settings_menu(ui: &mut Ui, current: &TransferSettings) -> Option<Action> {
             }
         });
         ui.label("When the target exists:");
-        for (label, choice) in [
-            ("Ask", ExistingTarget::Refuse),
-            ("Overwrite", ExistingTarget::Overwrite),
-            (
-                "Overwrite if source is newer",
-                ExistingTarget::OverwriteIfNewer,
-            ),
-            (
-                "Overwrite if size differs",
-                ExistingTarget::OverwriteIfSizeDiffers,
-            ),
-            ("Resume", ExistingTarget::Resume),
-            ("Rename", ExistingTarget::Rename),
-            ("Skip", ExistingTarget::Skip),
-        ] {
+        let ask = [("Ask", ExistingTarget::Refuse)];
+        for (label, choice) in ask.into_iter().chain(super::EXISTING_CHOICES) {
             ui.radio_value(&mut edited.existing, choice, label);
         }
     });

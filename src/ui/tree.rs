@@ -68,7 +68,7 @@ pub fn show(ui: &mut Ui, side: Side, tree: &mut FolderTree, current: &str) -> Op
                         .dnd_hover_payload::<super::DragNames>()
                         .is_some_and(|p| p.side != side)
                     {
-                        super::highlight_drop_target(ui, label.rect);
+                        super::highlight_drop_target(&label);
                     }
                     if let Some(payload) = label.dnd_release_payload::<super::DragNames>() {
                         action = super::drop_action(&payload, side, Some(row.path.clone()));
