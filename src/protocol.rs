@@ -86,6 +86,43 @@ pub struct ScannedFile {
     pub modified: Option<i64>,
 }
 
+/// A server certificate the system does not vouch for (or one that changed since the user
+/// trusted another), as the front end shows it before asking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateInfo {
+    /// The server's host.
+    pub host: String,
+    /// Its control port.
+    pub port: u16,
+    /// Who the certificate names.
+    pub subject: String,
+    /// Who signed it.
+    pub issuer: String,
+    /// Valid from (Unix seconds).
+    pub not_before: i64,
+    /// Valid until (Unix seconds).
+    pub not_after: i64,
+    /// SHA-256 of the certificate (lowercase hex).
+    pub sha256: String,
+    /// The user trusted a different certificate for this host and port.
+    pub changed: bool,
+    /// Why the system did not trust it.
+    pub reason: String,
+}
+
+impl CertificateInfo {
+    /// The fingerprint as people compare it: `AB:CD:…`.
+    #[must_use]
+    pub fn fingerprint_colons(&self) -> String {
+        self.sha256
+            .as_bytes()
+            .chunks(2)
+            .map(|pair| String::from_utf8_lossy(pair).to_uppercase())
+            .collect::<Vec<_>>()
+            .join(":")
+    }
+}
+
 /// A request to the engine.
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -248,6 +285,8 @@ pub enum ErrorKind {
     Auth,
     /// TLS failed or was refused.
     Tls,
+    /// The server's certificate is not trusted (see [`Event::Certificate`]).
+    Certificate,
     /// The server answered with an error code.
     Server,
     /// The server broke the protocol or a limit.
@@ -282,6 +321,13 @@ pub struct ErrorReport {
 /// Something the engine tells the front end.
 #[derive(Debug, Clone)]
 pub enum Event {
+    /// The server's certificate is not trusted; the request's `Failed` follows.
+    Certificate {
+        /// The request (a connect).
+        request: RequestId,
+        /// The certificate.
+        info: Box<CertificateInfo>,
+    },
     /// Files found by a [`Command::Scan`] (more may follow).
     Scanned {
         /// The scan.

@@ -213,3 +213,55 @@ fn settings_changed_in_the_window_are_kept_for_the_next_start() {
     assert_eq!(w.state().queue.settings.connections, 5);
     assert_eq!(w.state().queue.settings.upload_limit_kib, 300);
 }
+
+#[test]
+fn an_unknown_certificate_is_shown_and_trusting_it_lets_the_connection_proceed() {
+    let server = TestServer::with(common::ServerOptions {
+        tls: true,
+        ..common::ServerOptions::default()
+    });
+    std::fs::write(server.file("secret.txt"), b"s").unwrap();
+    let mut w = window::open_window();
+    w.type_into("Host:", &server.url("ftpes", "/"));
+    w.type_into("Password:", PASSWORD);
+    w.harness
+        .get_by_role_and_label(Role::Button, "Connect")
+        .click();
+    w.wait_until("the certificate prompt", |app| {
+        matches!(
+            app.state().dialog,
+            Some(skiff::app::state::Dialog::Certificate(_))
+        )
+    });
+    w.wait_for_label("SHA-256:");
+    let Some(skiff::app::state::Dialog::Certificate(info)) = w.state().dialog.clone() else {
+        unreachable!()
+    };
+    assert_eq!(info.sha256.len(), 64, "a SHA-256 in hex");
+    assert!(!info.changed);
+    assert!(
+        w.harness
+            .query_by_label(&info.fingerprint_colons())
+            .is_some(),
+        "the prompt shows the fingerprint"
+    );
+    assert!(
+        !matches!(w.state().connection, Connection::Connected { .. }),
+        "nothing connects before the user decides"
+    );
+    w.harness
+        .get_by_role_and_label(Role::Button, "Trust this time")
+        .click();
+    w.wait_until("connected over TLS after trusting", |app| {
+        app.state()
+            .remote
+            .entries
+            .iter()
+            .any(|e| e.name == "secret.txt")
+    });
+    assert_eq!(
+        w.state().trusted_certs.values().next(),
+        Some(&info.sha256),
+        "trusted for this session"
+    );
+}

@@ -83,6 +83,18 @@ pub enum Action {
     AskDelete(Side),
     /// Close the dialog without doing anything.
     CloseDialog,
+    /// Trust the certificate shown (for this session, or `always`: remembered) and connect
+    /// again.
+    TrustCertificate {
+        /// The host.
+        host: String,
+        /// The port.
+        port: u16,
+        /// Its SHA-256 (hex).
+        sha256: String,
+        /// Remember it in the data directory.
+        always: bool,
+    },
     /// Put the URL of the remote folder or entry on the clipboard (never with the password).
     CopyUrl(Option<String>),
 }
@@ -200,26 +212,15 @@ pub fn plan(
             Vec::new()
         }
         Action::CopyUrl(_) => Vec::new(), // the window does it: the clipboard is the UI's
-        Action::Download | Action::Upload | Action::AddToQueue(_) => {
-            let (from, start) = match action {
-                Action::Download => (Side::Remote, true),
-                Action::Upload => (Side::Local, true),
-                Action::AddToQueue(side) => (side, false),
-                _ => return Vec::new(),
-            };
-            let names = state
-                .pane(from)
-                .selected_entries()
-                .map(|e| e.name.clone())
-                .collect();
-            let enqueue = QueueAction::Enqueue {
-                from,
-                names,
-                into: None,
-                start,
-            };
-            super::transfers::plan(state, enqueue, next_id)
-        }
+        Action::TrustCertificate {
+            host,
+            port,
+            sha256,
+            always,
+        } => trust_certificate(state, (host, port), sha256, always, next_id),
+        Action::Download => transfer_selection(state, Side::Remote, true, next_id),
+        Action::Upload => transfer_selection(state, Side::Local, true, next_id),
+        Action::AddToQueue(side) => transfer_selection(state, side, false, next_id),
         Action::Queue(action) => super::transfers::plan(state, action, next_id),
         Action::Sites(action) => super::sites::plan(state, action)
             .into_iter()
@@ -471,6 +472,57 @@ fn pane_change(state: &mut AppState, action: Action) {
     }
 }
 
+/// How trusted certificates are keyed: the store's normalized `host:port` (lowercase,
+/// IPv6 in its standard form and brackets).
+#[must_use]
+pub fn certificate_key(host: &str, port: u16) -> String {
+    crate::store::known_certs::address(host, port)
+}
+
+/// Queues a pane's selection for the other side (`start`: and starts the queue).
+fn transfer_selection(
+    state: &mut AppState,
+    from: Side,
+    start: bool,
+    next_id: &mut dyn FnMut() -> RequestId,
+) -> Vec<Command> {
+    let names = state
+        .pane(from)
+        .selected_entries()
+        .map(|e| e.name.clone())
+        .collect();
+    let enqueue = QueueAction::Enqueue {
+        from,
+        names,
+        into: None,
+        start,
+    };
+    super::transfers::plan(state, enqueue, next_id)
+}
+
+/// Trusts the certificate the prompt showed (remembered with `always`) and connects again.
+fn trust_certificate(
+    state: &mut AppState,
+    (host, port): (String, u16),
+    sha256: String,
+    always: bool,
+    next_id: &mut dyn FnMut() -> RequestId,
+) -> Vec<Command> {
+    state.dialog = None;
+    let key = certificate_key(&host, port);
+    if always {
+        state
+            .store_jobs
+            .push(super::sites::StoreJob::TrustCertificate {
+                host,
+                port,
+                sha256: sha256.clone(),
+            });
+    }
+    state.trusted_certs.insert(key, sha256);
+    connect(state, next_id)
+}
+
 fn connect(state: &mut AppState, next_id: &mut dyn FnMut() -> RequestId) -> Vec<Command> {
     match site_from_form(state) {
         Ok((site, path)) => {
@@ -522,10 +574,16 @@ fn connect_bookmark_site(
 
 fn connect_site(
     state: &mut AppState,
-    site: Site,
+    mut site: Site,
     path: &RemotePath,
     next_id: &mut dyn FnMut() -> RequestId,
 ) -> Vec<Command> {
+    if site.trusted_certificate.is_none() {
+        site.trusted_certificate = state
+            .trusted_certs
+            .get(&certificate_key(&site.host, site.port))
+            .cloned();
+    }
     let request = next_id();
     let target = site.authority();
     if state.last_target.as_deref() != Some(target.as_str()) {

@@ -50,6 +50,8 @@ pub struct Start {
     pub settings: crate::store::settings::Settings,
     /// Where settings are kept (`None`: not saved).
     pub settings_path: Option<PathBuf>,
+    /// Certificates the user trusted before: `host`, `port`, SHA-256.
+    pub known_certs: Vec<(String, u16, String)>,
 }
 
 /// The Skiff window.
@@ -109,6 +111,11 @@ impl SkiffApp {
         let mut state = AppState::new(start.local_folder.display().to_string());
         state.queue = QueueState::from_saved(start.saved_queue);
         state.sites = start.sites.clone();
+        for (host, port, sha256) in &start.known_certs {
+            state
+                .trusted_certs
+                .insert(actions::certificate_key(host, *port), sha256.clone());
+        }
         let wake = ctx.clone();
         state.queue.settings = queue::TransferSettings::from_file(&start.settings);
         let start_theme = state.queue.settings.theme;
@@ -554,6 +561,17 @@ pub fn run_window(start: Start, demo: bool) -> i32 {
         }
     }
     start.secrets = Some(crate::store::secrets::Secrets::new());
+    if let Some(path) = crate::store::known_certs::default_path() {
+        match crate::store::known_certs::load(&path) {
+            Ok(known) => {
+                start.known_certs = known
+                    .entries()
+                    .map(|(host, port, sha)| (host.to_owned(), port, sha.to_owned()))
+                    .collect();
+            }
+            Err(e) => start.notice = Some(e.to_string()),
+        }
+    }
     start.settings_path = crate::store::settings::default_path();
     if let Some(path) = &start.settings_path {
         match crate::store::settings::load(path) {

@@ -37,6 +37,13 @@ pub fn apply(state: &mut AppState, event: Event) -> Vec<Action> {
             entries,
         ),
         Event::Stat { request, entry } => target_facts(state, request, entry.as_ref()),
+        Event::Certificate { request, info } => {
+            // Only for the connect the window waits for.
+            if matches!(&state.connection, Connection::Connecting { request: r, .. } if *r == request)
+            {
+                state.dialog = Some(Dialog::Certificate(info));
+            }
+        }
         Event::Done { request } => return done(state, request),
         Event::Failed { request, error } => failed(state, request, &error),
         Event::Scanned { .. }

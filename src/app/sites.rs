@@ -43,6 +43,15 @@ pub enum StoreJob {
         /// The bookmark's id.
         id: String,
     },
+    /// Remember a trusted certificate for a host and port (in the data directory).
+    TrustCertificate {
+        /// The host.
+        host: String,
+        /// The port.
+        port: u16,
+        /// Its SHA-256 (hex).
+        sha256: String,
+    },
     /// Write the settings file.
     SaveSettings(Box<crate::store::settings::Settings>),
     /// Look up a site's password, then connect with it.

@@ -301,11 +301,16 @@ pub struct AppState {
     pub store_jobs: Vec<crate::app::sites::StoreJob>,
     /// Passwords typed for "ask for password" sites: kept in memory for this session only.
     pub session_passwords: HashMap<String, Password>,
+    /// Certificates the user trusts, by `host:port` (SHA-256 hex): remembered ones and those
+    /// trusted for this session.
+    pub trusted_certs: HashMap<String, String>,
 }
 
 /// A small window asking for a name, a confirmation or a decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Dialog {
+    /// The server's certificate is not trusted: trust it (once or always), or not.
+    Certificate(Box<crate::protocol::CertificateInfo>),
     /// A site's password, asked before connecting.
     AskPassword {
         /// The site.

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use crate::app::sites::{StoreDone, StoreJob};
+use crate::store::known_certs;
 use crate::store::secrets::{Secrets, Stored, key_for};
 use crate::store::sites::{self, Sites};
 
@@ -106,6 +107,9 @@ fn run(
             }
         }
         StoreJob::SaveSettings(_) => Vec::new(), // handled by the thread's loop
+        StoreJob::TrustCertificate { host, port, sha256 } => {
+            trust_certificate(&host, port, &sha256)
+        }
         StoreJob::DeletePassword { id } => {
             let _ = secrets.delete(&key_for(&id));
             Vec::new()
@@ -117,5 +121,18 @@ fn run(
                 .map_err(|e| e.to_string());
             vec![StoreDone::Password { bookmark, password }]
         }
+    }
+}
+
+/// Remembers a trusted certificate in the data directory's known certificates.
+fn trust_certificate(host: &str, port: u16, sha256: &str) -> Vec<StoreDone> {
+    let Some(path) = known_certs::default_path() else {
+        return vec![StoreDone::Notice(
+            "There is no data folder: the certificate is trusted for this session only".to_owned(),
+        )];
+    };
+    match known_certs::update(&path, |known| known.trust(host, port, sha256)) {
+        Ok(_) => Vec::new(),
+        Err(e) => vec![StoreDone::Notice(e.to_string())],
     }
 }

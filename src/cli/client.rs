@@ -1,5 +1,6 @@
 //! A blocking-style conversation with the engine for one CLI run: send a command, then handle
-//! events (log lines, progress) until the answer to that command arrives.
+//! events (log lines, progress, an untrusted certificate) until the answer to that command
+//! arrives.
 
 use std::time::Duration;
 
@@ -8,7 +9,9 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use super::progress::ProgressView;
 use crate::engine::EngineHandle;
 use crate::model::site::Site;
-use crate::protocol::{Command, ErrorKind, ErrorReport, Event, LogKind, RequestId, SessionId};
+use crate::protocol::{
+    CertificateInfo, Command, ErrorKind, ErrorReport, Event, LogKind, RequestId, SessionId,
+};
 
 /// One CLI run's link to the engine.
 pub struct Client {
@@ -16,8 +19,19 @@ pub struct Client {
     events: UnboundedReceiver<Event>,
     verbose: bool,
     progress: ProgressView,
+    /// The last certificate the engine refused (it comes just before the failure).
+    certificate: Option<Box<CertificateInfo>>,
     /// The connected session.
     pub session: SessionId,
+}
+
+/// Why [`Client::connect`] failed: the engine's report and, when the server's certificate was
+/// not trusted, that certificate.
+pub struct ConnectError {
+    /// What the engine said.
+    pub report: ErrorReport,
+    /// The refused certificate, for a report of kind [`ErrorKind::Certificate`].
+    pub certificate: Option<Box<CertificateInfo>>,
 }
 
 fn gone() -> ErrorReport {
@@ -34,7 +48,7 @@ impl Client {
         site: Site,
         verbose: bool,
         progress: ProgressView,
-    ) -> Result<Self, ErrorReport> {
+    ) -> Result<Self, ConnectError> {
         let (engine, events) = EngineHandle::spawn_with_log(
             &tokio::runtime::Handle::current(),
             EngineHandle::no_waker(),
@@ -45,21 +59,41 @@ impl Client {
             events,
             verbose,
             progress,
+            certificate: None,
             session: SessionId(0),
         };
         match client
             .call(|request| Command::Connect { request, site })
-            .await?
+            .await
         {
-            Event::Connected { session, .. } => {
+            Ok(Event::Connected { session, .. }) => {
                 client.session = session;
                 Ok(client)
             }
-            other => Err(ErrorReport {
-                kind: ErrorKind::Protocol,
-                message: format!("unexpected answer {other:?}"),
-                code: None,
+            Ok(other) => Err(ConnectError {
+                report: ErrorReport {
+                    kind: ErrorKind::Protocol,
+                    message: format!("unexpected answer {other:?}"),
+                    code: None,
+                },
+                certificate: None,
             }),
+            Err(report) => {
+                let certificate = client.take_certificate(&report);
+                Err(ConnectError {
+                    report,
+                    certificate,
+                })
+            }
+        }
+    }
+
+    /// The certificate the engine refused, when `report` says a certificate was not trusted.
+    pub fn take_certificate(&mut self, report: &ErrorReport) -> Option<Box<CertificateInfo>> {
+        if report.kind == ErrorKind::Certificate {
+            self.certificate.take()
+        } else {
+            None
         }
     }
 
@@ -90,6 +124,7 @@ impl Client {
 
     fn side_event(&mut self, event: Event) {
         match event {
+            Event::Certificate { info, .. } => self.certificate = Some(info),
             Event::Log { kind, text, .. } if self.verbose => {
                 let prefix = match kind {
                     LogKind::Sent => "> ",

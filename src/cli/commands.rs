@@ -1,16 +1,19 @@
-//! Each subcommand: parse its URL, connect, send the engine command, print the result.
+//! Each subcommand: parse its URL, connect (trusting the certificates `skiff trust`
+//! remembered), send the engine command, print the result.
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::client::Client;
+use super::client::{Client, ConnectError};
 use super::progress::ProgressView;
-use super::{Action, Common, output};
+use super::{Action, Common, output, trust};
 use crate::model::path::RemotePath;
 use crate::model::site::{FtpUrl, Password, Site};
 use crate::model::transfer::Direction;
-use crate::protocol::{Command, ErrorReport, Event, ExistingTarget, TransferRequest};
+use crate::protocol::{
+    CertificateInfo, Command, ErrorReport, Event, ExistingTarget, TransferRequest,
+};
 use crate::store::resolve::{is_site_url, resolve_site_url};
 use crate::store::secrets::Secrets;
 use crate::store::sites;
@@ -38,6 +41,10 @@ pub fn run(common: &Common, action: Action) -> i32 {
             eprintln!("skiff: {message}");
             1
         }
+        Err(Failure::Untrusted { info, scheme }) => {
+            eprint!("{}", trust::explain(&info, scheme));
+            1
+        }
     }
 }
 
@@ -48,11 +55,32 @@ enum Failure {
     Engine(ErrorReport),
     /// Anything else that failed, e.g. an unreadable bookmarks file (exit 1).
     Other(String),
+    /// The server's certificate is not trusted (exit 1): what it is and how to trust it.
+    Untrusted {
+        /// The refused certificate.
+        info: Box<CertificateInfo>,
+        /// The URL scheme to suggest in `skiff trust SCHEME://host:port`.
+        scheme: &'static str,
+    },
 }
 
 impl From<ErrorReport> for Failure {
     fn from(e: ErrorReport) -> Self {
         Self::Engine(e)
+    }
+}
+
+impl Failure {
+    /// A failed command's report, or the certificate that made it fail when there is one.
+    fn from_report(
+        report: ErrorReport,
+        certificate: Option<Box<CertificateInfo>>,
+        scheme: &'static str,
+    ) -> Self {
+        match certificate {
+            Some(info) => Self::Untrusted { info, scheme },
+            None => Self::Engine(report),
+        }
     }
 }
 
@@ -70,6 +98,9 @@ fn target(common: &Common, url: &str) -> Result<(Site, FtpUrl), Failure> {
     }
     site.timeout = Duration::from_secs(common.timeout);
     site.insecure = common.insecure;
+    if site.protocol.is_tls() && !site.insecure && site.trusted_certificate.is_none() {
+        site.trusted_certificate = trust::trusted_fingerprint(&site.host, site.port);
+    }
     if site.password.is_none() {
         if let Ok(p) = std::env::var("SKIFF_PASSWORD") {
             site.password = Some(Password::new(p));
@@ -119,15 +150,29 @@ async fn run_async(common: &Common, action: Action) -> Result<(), Failure> {
         | Action::Mkdir { url }
         | Action::Rm { url, .. }
         | Action::Mv { url, .. } => url.clone(),
-        Action::Sites { .. } => {
+        Action::Sites { .. } | Action::Trust { .. } => {
             return Err(Failure::Usage(
-                "skiff sites runs without a connection".to_owned(),
+                "skiff sites and skiff trust run without a connection".to_owned(),
             ));
         }
     };
     let (site, parsed) = target(common, &url)?;
-    let mut client = Client::connect(site, common.verbose, ProgressView::new(common.quiet)).await?;
-    let result = perform(&mut client, &parsed, action).await;
+    let scheme = site.protocol.scheme();
+    let mut client = Client::connect(site, common.verbose, ProgressView::new(common.quiet))
+        .await
+        .map_err(
+            |ConnectError {
+                 report,
+                 certificate,
+             }| Failure::from_report(report, certificate, scheme),
+        )?;
+    let result = match perform(&mut client, &parsed, action).await {
+        Err(Failure::Engine(report)) => {
+            let certificate = client.take_certificate(&report);
+            Err(Failure::from_report(report, certificate, scheme))
+        }
+        other => other,
+    };
     client.progress().summary();
     client.close().await;
     result
@@ -197,7 +242,7 @@ async fn perform(client: &mut Client, url: &FtpUrl, action: Action) -> Result<()
                 .await?;
             Ok(())
         }
-        Action::Sites { .. } => Ok(()),
+        Action::Sites { .. } | Action::Trust { .. } => Ok(()),
         Action::Mv { new_path, .. } => {
             let to = if new_path.starts_with('/') {
                 RemotePath::new(&new_path)

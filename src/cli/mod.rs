@@ -1,11 +1,13 @@
 //! The command line: `skiff ls|get|put|mkdir|rm|mv`, a second front end over the same engine
-//! the window uses, and `skiff sites …` for the bookmarks. Exit status 0 ok, 1 failure, 2 usage.
+//! the window uses, `skiff sites …` for the bookmarks and `skiff trust …` for server
+//! certificates. Exit status 0 ok, 1 failure, 2 usage.
 
 mod client;
 mod commands;
 mod output;
 mod progress;
 mod sites;
+mod trust;
 
 use std::path::PathBuf;
 
@@ -48,7 +50,8 @@ pub struct Common {
     /// Seconds to wait for the server at each step.
     #[arg(long, default_value_t = 30, global = true, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
-    /// Accept any TLS certificate (self-signed, expired, other host).
+    /// Accept any TLS certificate (self-signed, expired, other host) this time, without
+    /// checking it against the system or the ones `skiff trust` remembered.
     #[arg(long, global = true)]
     pub insecure: bool,
     /// Read the password from the first line of standard input.
@@ -164,6 +167,26 @@ pub enum Action {
         #[command(subcommand)]
         command: SitesAction,
     },
+    /// Trust a server's certificate (self-signed, or unknown to the system) from now on, by
+    /// its SHA-256 fingerprint as skiff showed it; or list or forget trusted certificates.
+    #[command(
+        override_usage = "skiff trust URL FINGERPRINT\n       skiff trust --list\n       skiff trust --forget URL"
+    )]
+    Trust {
+        /// The server: `ftpes://host[:port]`, `ftps://host[:port]` or `site:NAME` (the certificate
+        /// is trusted for that host and port).
+        #[arg(required_unless_present = "list")]
+        url: Option<String>,
+        /// The certificate's SHA-256 fingerprint: AB:CD:… as skiff printed it, or 64 hex digits.
+        #[arg(required_unless_present_any = ["list", "forget"])]
+        fingerprint: Option<String>,
+        /// List the trusted certificates.
+        #[arg(long, conflicts_with_all = ["url", "fingerprint", "forget"])]
+        list: bool,
+        /// Stop trusting the certificate of URL's host and port.
+        #[arg(long, conflicts_with = "fingerprint")]
+        forget: bool,
+    },
 }
 
 /// `skiff sites …`.
@@ -201,6 +224,20 @@ pub enum SitesAction {
 pub fn run(common: &Common, action: Action) -> i32 {
     match action {
         Action::Sites { command } => sites::run(common, command),
+        Action::Trust {
+            url,
+            fingerprint,
+            list,
+            forget,
+        } => trust::run(
+            common,
+            &trust::Request {
+                url,
+                fingerprint,
+                list,
+                forget,
+            },
+        ),
         other => commands::run(common, other),
     }
 }

@@ -291,6 +291,13 @@ impl Actor {
             if !still_running {
                 return; // Cancelled: the cancel already answered.
             }
+            if let Err(EngineError::UntrustedCertificate(info)) = &result {
+                // The front end shows the certificate before it reads the failure.
+                events.send(Event::Certificate {
+                    request,
+                    info: info.clone(),
+                });
+            }
             events.send(match result {
                 Ok(Some(event)) => event,
                 Ok(None) => Event::Done { request },

@@ -65,6 +65,9 @@ pub enum EngineError {
         /// What the system said.
         reason: String,
     },
+    /// The server's certificate is not trusted by the system nor by the user.
+    #[error("{}", untrusted_message(.0))]
+    UntrustedCertificate(Box<crate::protocol::CertificateInfo>),
     /// The target exists and the request did not allow replacing it.
     #[error("{0} already exists: use --overwrite to replace it or --resume to continue it")]
     Exists(String),
@@ -113,6 +116,7 @@ impl EngineError {
             Self::Disconnected(_) => ErrorKind::Disconnected,
             Self::Local { .. } => ErrorKind::Local,
             Self::Exists(_) => ErrorKind::Exists,
+            Self::UntrustedCertificate(_) => ErrorKind::Certificate,
             Self::Cancelled => ErrorKind::Cancelled,
             Self::Invalid(_) => ErrorKind::Invalid,
             Self::Partial { first, .. } => first.kind(),
@@ -156,5 +160,22 @@ fn local_reason(err: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
         std::io::ErrorKind::NotFound => "no such file or folder".to_owned(),
         _ => err.to_string(),
+    }
+}
+
+fn untrusted_message(info: &crate::protocol::CertificateInfo) -> String {
+    if info.changed {
+        format!(
+            "the certificate of {}:{} CHANGED since you trusted it (now SHA-256 {}): someone may              be intercepting the connection",
+            info.host,
+            info.port,
+            info.fingerprint_colons()
+        )
+    } else {
+        format!(
+            "the server's certificate is not trusted ({}); SHA-256 {}",
+            info.reason,
+            info.fingerprint_colons()
+        )
     }
 }

@@ -122,6 +122,9 @@ pub struct Site {
     pub password: Option<Password>,
     /// Accept any TLS certificate (the CLI's `--insecure`).
     pub insecure: bool,
+    /// The SHA-256 (lowercase hex of the DER) of a certificate the user trusts for this host
+    /// and port, whatever the system's roots say (a self-signed server).
+    pub trusted_certificate: Option<String>,
     /// Limit for every network wait.
     pub timeout: Duration,
 }
@@ -138,6 +141,7 @@ impl Site {
             user: None,
             password: None,
             insecure: false,
+            trusted_certificate: None,
             timeout: Duration::from_secs(30),
         }
     }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 mod atomic;
 pub mod filezilla;
+pub mod known_certs;
 pub mod queue_file;
 pub mod resolve;
 pub mod secrets;

@@ -90,6 +90,67 @@ fn overwrite(
     })
 }
 
+fn date(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// An untrusted certificate: who it names, who signed it, when it is valid, its fingerprint;
+/// trust it once, always, or not. A changed certificate is said loudly first.
+fn certificate(ui: &mut egui::Ui, info: &crate::protocol::CertificateInfo) -> Option<Action> {
+    let authority = format!("{}:{}", info.host, info.port);
+    if info.changed {
+        ui.heading(
+            egui::RichText::new(format!("The certificate of {authority} CHANGED"))
+                .color(super::ERROR_COLOR)
+                .strong(),
+        );
+        ui.colored_label(
+            super::ERROR_COLOR,
+            "It is not the one you trusted. Someone may be intercepting the connection: do not \
+             trust the new one unless the server's admin confirms the change.",
+        );
+    } else {
+        ui.heading(format!("Unknown certificate for {authority}"));
+        ui.label(format!("The system does not trust it: {}", info.reason));
+    }
+    egui::Grid::new("certificate_facts")
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (label, value) in [
+                ("Subject:", info.subject.clone()),
+                ("Issuer:", info.issuer.clone()),
+                (
+                    "Valid:",
+                    format!("{} to {}", date(info.not_before), date(info.not_after)),
+                ),
+                ("SHA-256:", info.fingerprint_colons()),
+            ] {
+                ui.label(label);
+                ui.add(egui::Label::new(egui::RichText::new(value).monospace()).wrap());
+                ui.end_row();
+            }
+        });
+    let mut action = None;
+    ui.horizontal(|ui| {
+        for (label, always) in [("Trust this time", false), ("Always trust", true)] {
+            if ui.button(label).clicked() {
+                action = Some(Action::TrustCertificate {
+                    host: info.host.clone(),
+                    port: info.port,
+                    sha256: info.sha256.clone(),
+                    always,
+                });
+            }
+        }
+        if ui.button("Cancel").clicked() {
+            action = Some(Action::CloseDialog);
+        }
+    });
+    action
+}
+
 /// The site manager's dialogs: a site's password, and deleting a folder or a site.
 fn site_dialog(ui: &mut egui::Ui, dialog: &mut Dialog) -> Option<Action> {
     let mut action = None;
@@ -164,6 +225,7 @@ fn site_dialog(ui: &mut egui::Ui, dialog: &mut Dialog) -> Option<Action> {
 pub fn show(ctx: &Context, dialog: &mut Dialog) -> Option<Action> {
     let mut action = None;
     let modal = Modal::new(Id::unique("skiff_dialog")).show(ctx, |ui| match dialog {
+        Dialog::Certificate(info) => action = certificate(ui, info),
         Dialog::AskPassword { .. }
         | Dialog::ConfirmDeleteFolder { .. }
         | Dialog::ConfirmDeleteSite { .. } => action = site_dialog(ui, dialog),

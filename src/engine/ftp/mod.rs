@@ -77,12 +77,15 @@ impl FtpVfs {
         };
         let mut stream = match site.protocol {
             Protocol::ImplicitTls => {
-                let connector = connector(site)?;
+                let (connector, check) = connector(site)?;
                 let fut =
                     AsyncRustlsFtpStream::connect_secure_implicit(peer, connector, &site.host);
                 bounded(timeout, "connecting", fut)
                     .await?
-                    .map_err(|e| connect_failure(e, &connect_error))?
+                    .map_err(|e| match check.refused() {
+                        Some(info) => EngineError::UntrustedCertificate(Box::new(info)),
+                        None => connect_failure(e, &connect_error),
+                    })?
             }
             Protocol::Ftp | Protocol::ExplicitTls => {
                 let tcp = bounded(timeout, "connecting", tokio::net::TcpStream::connect(peer))
@@ -101,20 +104,7 @@ impl FtpVfs {
         let greeting = stream.get_welcome_msg().unwrap_or_default().to_owned();
         log.received(&greeting);
         if site.protocol == Protocol::ExplicitTls {
-            log.sent("AUTH TLS");
-            let fut = stream.into_secure(connector(site)?, &site.host);
-            stream = bounded(timeout, "starting TLS", fut)
-                .await?
-                .map_err(|e| match e {
-                    FtpError::UnexpectedResponse(r) => EngineError::Tls(format!(
-                        "the server refused TLS ({}); Skiff does not fall back to plain text: use \
-                     ftp:// only if you accept an unencrypted connection",
-                        reply_text(&r)
-                    )),
-                    FtpError::SecureError(reason) => tls::explain(&reason),
-                    other => map_error(other, "starting TLS", timeout),
-                })?;
-            log.info("TLS established; PBSZ 0 and PROT P accepted: data connections are encrypted");
+            stream = start_explicit_tls(stream, site, &log).await?;
         }
         if site.protocol == Protocol::ImplicitTls {
             // suppaftp's implicit connect does not ask for protected data connections itself.
@@ -305,10 +295,39 @@ async fn resolve(site: &Site) -> EngineResult<SocketAddr> {
     })
 }
 
-fn connector(site: &Site) -> EngineResult<AsyncRustlsConnector> {
-    let config = tls::client_config(site.insecure)?;
-    Ok(AsyncRustlsConnector::from(
-        tokio_rustls::TlsConnector::from(config),
+/// AUTH TLS on a plain control connection; never falls back to plain text. An untrusted
+/// certificate becomes [`EngineError::UntrustedCertificate`] with what the user needs to decide.
+async fn start_explicit_tls(
+    stream: AsyncRustlsFtpStream,
+    site: &Site,
+    log: &LogSink,
+) -> EngineResult<AsyncRustlsFtpStream> {
+    let timeout = site.timeout;
+    log.sent("AUTH TLS");
+    let (connector, check) = connector(site)?;
+    let fut = stream.into_secure(connector, &site.host);
+    let stream =
+        bounded(timeout, "starting TLS", fut)
+            .await?
+            .map_err(|e| match (check.refused(), e) {
+                (Some(info), _) => EngineError::UntrustedCertificate(Box::new(info)),
+                (None, FtpError::UnexpectedResponse(r)) => EngineError::Tls(format!(
+                    "the server refused TLS ({}); Skiff does not fall back to plain text: use \
+                 ftp:// only if you accept an unencrypted connection",
+                    reply_text(&r)
+                )),
+                (None, FtpError::SecureError(reason)) => tls::explain(&reason),
+                (None, other) => map_error(other, "starting TLS", timeout),
+            })?;
+    log.info("TLS established; PBSZ 0 and PROT P accepted: data connections are encrypted");
+    Ok(stream)
+}
+
+fn connector(site: &Site) -> EngineResult<(AsyncRustlsConnector, std::sync::Arc<tls::TrustCheck>)> {
+    let (config, check) = tls::client_config(site)?;
+    Ok((
+        AsyncRustlsConnector::from(tokio_rustls::TlsConnector::from(config)),
+        check,
     ))
 }
 

@@ -1,57 +1,182 @@
 //! TLS for FTPS: a rustls client configuration (ring provider) that trusts the system's root
-//! certificates, or anything with `insecure`. Control and data connections of one session share
+//! certificates and the one certificate the user trusted for the host, or anything with
+//! `insecure`; a refused certificate is kept for the prompt (subject, issuer, validity,
+//! SHA-256). Control and data connections of one session share
 //! one configuration, so data connections resume the control connection's TLS session (vsftpd's
 //! `require_ssl_reuse`).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
+use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
 use crate::engine::error::{EngineError, EngineResult};
+use crate::model::site::Site;
+use crate::protocol::CertificateInfo;
 
-/// The TLS client configuration for a session: verified against the system's roots, or, with
-/// `insecure`, accepting any certificate. Built once per kind and shared.
-pub fn client_config(insecure: bool) -> EngineResult<Arc<ClientConfig>> {
-    static VERIFIED: OnceLock<Arc<ClientConfig>> = OnceLock::new();
-    static INSECURE: OnceLock<Arc<ClientConfig>> = OnceLock::new();
-    let cell = if insecure { &INSECURE } else { &VERIFIED };
-    if let Some(config) = cell.get() {
-        return Ok(Arc::clone(config));
+/// What a connection's certificate check saw, for the error when the handshake fails.
+#[derive(Debug, Default)]
+pub struct TrustCheck(Mutex<Option<CertificateInfo>>);
+
+impl TrustCheck {
+    /// The certificate that was refused, if one was.
+    pub fn refused(&self) -> Option<CertificateInfo> {
+        self.0.lock().ok().and_then(|mut seen| seen.take())
     }
-    let config = Arc::new(build(insecure)?);
-    Ok(Arc::clone(cell.get_or_init(|| config)))
+}
+
+/// The TLS client configuration for one connection to `site`: certificates verified against
+/// the system's roots, or the one the user trusts for this host and port
+/// (`site.trusted_certificate`), or, with `insecure`, any. The check's verdict on a refused
+/// certificate is in the returned [`TrustCheck`].
+pub fn client_config(site: &Site) -> EngineResult<(Arc<ClientConfig>, Arc<TrustCheck>)> {
+    let check = Arc::new(TrustCheck::default());
+    let builder = ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| EngineError::Tls(e.to_string()))?;
+    let verifier: Arc<dyn ServerCertVerifier> = if site.insecure {
+        Arc::new(AcceptAnyCertificate(provider()))
+    } else {
+        Arc::new(PinningVerifier {
+            system: system_verifier()?,
+            pinned: site.trusted_certificate.clone(),
+            host: site.host.clone(),
+            port: site.port,
+            check: Arc::clone(&check),
+        })
+    };
+    let config = builder
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    Ok((Arc::new(config), check))
 }
 
 fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-fn build(insecure: bool) -> EngineResult<ClientConfig> {
-    let builder = ClientConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
+/// The verifier over the system's roots (loaded once).
+fn system_verifier() -> EngineResult<Arc<WebPkiServerVerifier>> {
+    static VERIFIER: OnceLock<Arc<WebPkiServerVerifier>> = OnceLock::new();
+    if let Some(v) = VERIFIER.get() {
+        return Ok(Arc::clone(v));
+    }
+    let mut roots = RootCertStore::empty();
+    let found = rustls_native_certs::load_native_certs();
+    let (added, _ignored) = roots.add_parsable_certificates(found.certs);
+    if added == 0 {
+        return Err(EngineError::Tls(
+            "no trusted root certificates found on this system (install ca-certificates), \
+             or use --insecure to accept the server's certificate unchecked"
+                .to_owned(),
+        ));
+    }
+    let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider())
+        .build()
         .map_err(|e| EngineError::Tls(e.to_string()))?;
-    let config = if insecure {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider())))
-            .with_no_client_auth()
-    } else {
-        let mut roots = RootCertStore::empty();
-        let found = rustls_native_certs::load_native_certs();
-        let (added, _ignored) = roots.add_parsable_certificates(found.certs);
-        if added == 0 {
-            return Err(EngineError::Tls(
-                "no trusted root certificates found on this system (install ca-certificates), \
-                 or use --insecure to accept the server's certificate unchecked"
-                    .to_owned(),
-            ));
+    Ok(Arc::clone(VERIFIER.get_or_init(|| verifier)))
+}
+
+/// The lowercase hex SHA-256 of a certificate.
+#[must_use]
+pub fn sha256_hex(der: &[u8]) -> String {
+    use std::fmt::Write;
+    let digest = ring::digest::digest(&ring::digest::SHA256, der);
+    digest.as_ref().iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+/// Subject, issuer and validity of a certificate, for the prompt.
+fn describe(der: &[u8]) -> (String, String, i64, i64) {
+    match x509_parser::parse_x509_certificate(der) {
+        Ok((_, cert)) => (
+            cert.subject().to_string(),
+            cert.issuer().to_string(),
+            cert.validity().not_before.timestamp(),
+            cert.validity().not_after.timestamp(),
+        ),
+        Err(_) => ("(unreadable)".to_owned(), "(unreadable)".to_owned(), 0, 0),
+    }
+}
+
+/// Trusts what the system's roots vouch for, and the one certificate the user trusted for this
+/// host and port; records anything else for the prompt.
+#[derive(Debug)]
+struct PinningVerifier {
+    system: Arc<WebPkiServerVerifier>,
+    pinned: Option<String>,
+    host: String,
+    port: u16,
+    check: Arc<TrustCheck>,
+}
+
+impl ServerCertVerifier for PinningVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let sha256 = sha256_hex(end_entity.as_ref());
+        if self.pinned.as_deref() == Some(sha256.as_str()) {
+            return Ok(ServerCertVerified::assertion());
         }
-        builder.with_root_certificates(roots).with_no_client_auth()
-    };
-    Ok(config)
+        let verdict = self.system.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        );
+        if let Err(e) = &verdict {
+            let (subject, issuer, not_before, not_after) = describe(end_entity.as_ref());
+            let info = CertificateInfo {
+                host: self.host.clone(),
+                port: self.port,
+                subject,
+                issuer,
+                not_before,
+                not_after,
+                sha256,
+                changed: self.pinned.is_some(),
+                reason: e.to_string(),
+            };
+            if let Ok(mut seen) = self.check.0.lock() {
+                *seen = Some(info);
+            }
+        }
+        verdict
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.system.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.system.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.system.supported_verify_schemes()
+    }
 }
 
 /// Turns a TLS failure into words: an untrusted certificate says how to proceed.
