@@ -265,3 +265,49 @@ fn an_unknown_certificate_is_shown_and_trusting_it_lets_the_connection_proceed()
         "trusted for this session"
     );
 }
+
+#[test]
+fn a_folder_moves_into_another_with_its_sites() {
+    let mut w = open_window_with(|_| {});
+    open_site_manager(&mut w);
+    for name in ["Work", "Old"] {
+        replace_text(&mut w, "Folder name:", name);
+        w.harness
+            .get_by_role_and_label(Role::Button, "Add folder")
+            .click();
+        w.wait_until("the folder made", |app| {
+            app.state().sites.folders.iter().any(|f| f == name)
+        });
+        w.harness.step();
+    }
+    w.harness.get_by_label_contains("📁 Old").click();
+    w.harness.step();
+    w.harness
+        .get_by_role_and_label(Role::Button, "New site")
+        .click();
+    w.wait_for_label("Site name:");
+    replace_text(&mut w, "Host name:", "old.example.org");
+    w.harness
+        .get_by_role_and_label(Role::Button, "Save")
+        .click();
+    w.wait_until("the site saved", |app| {
+        app.state().sites.sites.iter().any(|b| b.folder == "Old")
+    });
+    w.harness.step();
+    w.harness.get_by_label_contains("📁 Old").click_secondary();
+    w.harness.run_steps(2);
+    w.harness
+        .get_by_role_and_label(Role::Button, "Rename folder…")
+        .click();
+    w.wait_for_label("Rename or move");
+    replace_text(&mut w, "Rename Old to:", "Work/Old");
+    w.harness
+        .get_by_role_and_label(Role::Button, "Rename or move")
+        .click();
+    w.wait_until("the folder moved with its site", |app| {
+        let sites = &app.state().sites;
+        sites.folders.iter().any(|f| f == "Work/Old")
+            && !sites.folders.iter().any(|f| f == "Old")
+            && sites.sites.iter().all(|b| b.folder == "Work/Old")
+    });
+}

@@ -303,10 +303,22 @@ fn edit_tree(state: &mut AppState, action: SiteAction) {
             if let Some(m) = &mut state.site_manager
                 && let Some((from, name)) = m.renaming.take()
             {
-                let name = name.trim().replace('/', "-");
-                let parent = from.rsplit_once('/').map_or("", |(p, _)| p);
-                let to = join_folder(parent, &name);
-                if !name.is_empty() && to != from {
+                // A plain name renames in place; a path ("Work/Old", "/Archive") moves the
+                // folder there, with what is in it.
+                let typed = name.trim();
+                let to = if typed.contains('/') {
+                    typed
+                        .split('/')
+                        .map(str::trim)
+                        .filter(|part| !part.is_empty())
+                        .collect::<Vec<_>>()
+                        .join("/")
+                } else {
+                    let parent = from.rsplit_once('/').map_or("", |(p, _)| p);
+                    join_folder(parent, typed)
+                };
+                let inside_itself = to.starts_with(&format!("{from}/"));
+                if !to.is_empty() && to != from && !inside_itself {
                     state
                         .store_jobs
                         .push(StoreJob::Sites(SitesChange::RenameFolder(from, to)));

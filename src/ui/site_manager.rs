@@ -119,10 +119,12 @@ fn tree_side(ui: &mut Ui, manager: &mut SiteManagerState, sites: &Sites) -> Opti
     });
     if let Some((from, name)) = &mut manager.renaming {
         ui.horizontal(|ui| {
-            let label = ui.label(format!("Rename {from} to:"));
+            let label = ui
+                .label(format!("Rename {from} to:"))
+                .on_hover_text("A name renames it; a path such as Work/Old moves it there");
             ui.add(TextEdit::singleline(name).desired_width(120.0))
                 .labelled_by(label.id);
-            if ui.button("Rename folder").clicked() {
+            if ui.button("Rename or move").clicked() {
                 action = Some(Action::Sites(SiteAction::FinishRename));
             }
         });
