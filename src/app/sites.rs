@@ -299,32 +299,7 @@ fn edit_tree(state: &mut AppState, action: SiteAction) {
                 m.renaming = Some((folder, name));
             }
         }
-        SiteAction::FinishRename => {
-            if let Some(m) = &mut state.site_manager
-                && let Some((from, name)) = m.renaming.take()
-            {
-                // A plain name renames in place; a path ("Work/Old", "/Archive") moves the
-                // folder there, with what is in it.
-                let typed = name.trim();
-                let to = if typed.contains('/') {
-                    typed
-                        .split('/')
-                        .map(str::trim)
-                        .filter(|part| !part.is_empty())
-                        .collect::<Vec<_>>()
-                        .join("/")
-                } else {
-                    let parent = from.rsplit_once('/').map_or("", |(p, _)| p);
-                    join_folder(parent, typed)
-                };
-                let inside_itself = to.starts_with(&format!("{from}/"));
-                if !to.is_empty() && to != from && !inside_itself {
-                    state
-                        .store_jobs
-                        .push(StoreJob::Sites(SitesChange::RenameFolder(from, to)));
-                }
-            }
-        }
+        SiteAction::FinishRename => finish_rename(state),
         SiteAction::AskDeleteFolder(folder) => {
             let inside = state
                 .sites
@@ -360,6 +335,34 @@ fn edit_tree(state: &mut AppState, action: SiteAction) {
                 .push(StoreJob::Sites(SitesChange::Delete(id)));
         }
         _ => {}
+    }
+}
+
+/// Renames the folder being renamed, or moves it when a path was typed.
+fn finish_rename(state: &mut AppState) {
+    if let Some(m) = &mut state.site_manager
+        && let Some((from, name)) = m.renaming.take()
+    {
+        // A plain name renames in place; a path ("Work/Old", "/Archive") moves the
+        // folder there, with what is in it.
+        let typed = name.trim();
+        let to = if typed.contains('/') {
+            typed
+                .split('/')
+                .map(str::trim)
+                .filter(|part| !part.is_empty())
+                .collect::<Vec<_>>()
+                .join("/")
+        } else {
+            let parent = from.rsplit_once('/').map_or("", |(p, _)| p);
+            join_folder(parent, typed)
+        };
+        let inside_itself = to.starts_with(&format!("{from}/"));
+        if !to.is_empty() && to != from && !inside_itself {
+            state
+                .store_jobs
+                .push(StoreJob::Sites(SitesChange::RenameFolder(from, to)));
+        }
     }
 }
 
