@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use super::{StoreError, atomic, queue_file};
+use super::{StoreError, atomic, queue_file, versioned};
 
 /// The file's name inside the data folder.
 pub const FILE_NAME: &str = "known_certificates.toml";
@@ -221,90 +221,40 @@ struct FileIn {
     certificate: Vec<Entry>,
 }
 
-/// Why the bytes of the file were not remembered certificates.
-enum ParseError {
-    /// A format version newer than [`FORMAT_VERSION`].
-    Newer(u64),
-    /// Not a file of a known version (the detail says why).
-    Damaged(String),
-}
-
 /// Reads the remembered certificates. A missing file is none. A file that does not parse is
 /// moved aside to `known_certificates.toml.bak-<unix seconds>` (never deleted or overwritten)
 /// and the error says where it went; a file from a newer Skiff is left in place and reported.
+/// An entry with an empty host, port 0 or a fingerprint that is not 64 hex digits makes the
+/// file damaged; of two entries for one host and port the later wins.
 pub fn load(path: &Path) -> Result<KnownCertificates, StoreError> {
-    atomic::remove_stale_temp_files(path);
-    let Some(bytes) = atomic::read(path, WHAT)? else {
-        return Ok(KnownCertificates::default());
-    };
-    match parse(&bytes) {
-        Ok(known) => Ok(known),
-        Err(ParseError::Newer(version)) => Err(StoreError::Newer {
-            what: WHAT,
-            path: path.to_owned(),
-            version,
-        }),
-        Err(ParseError::Damaged(detail)) => Err(atomic::damaged(path, WHAT, detail)),
-    }
-}
-
-/// The certificates in the file's bytes. An entry with an empty host, port 0 or a fingerprint
-/// that is not 64 hex digits makes the file damaged; of two entries for one host and port the
-/// later wins.
-fn parse(bytes: &[u8]) -> Result<KnownCertificates, ParseError> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| ParseError::Damaged(format!("not UTF-8 text: {e}")))?;
-    // Only the error's message and line: its snippet of the file could show anything.
-    let detail = |e: &toml::de::Error| match e.span() {
-        Some(span) => format!(
-            "line {}: {}",
-            text[..span.start.min(text.len())].matches('\n').count() + 1,
-            e.message().trim()
-        ),
-        None => e.message().trim().to_owned(),
-    };
-    let table: toml::Table = toml::from_str(text).map_err(|e| ParseError::Damaged(detail(&e)))?;
-    match table.get("version") {
-        Some(toml::Value::Integer(FORMAT_VERSION)) => {}
-        Some(toml::Value::Integer(v)) if *v > FORMAT_VERSION => {
-            return Err(ParseError::Newer(v.unsigned_abs()));
-        }
-        Some(other) => {
-            return Err(ParseError::Damaged(format!(
-                "unknown format version {other}"
-            )));
-        }
-        None => {
-            return Err(ParseError::Damaged(
-                "no `version = 1` line: not a Skiff trusted certificates file".to_owned(),
-            ));
-        }
-    }
-    let file: FileIn = toml::from_str(text).map_err(|e| ParseError::Damaged(detail(&e)))?;
-    let mut known = KnownCertificates::default();
-    for (n, entry) in file.certificate.into_iter().enumerate() {
-        let which = n + 1;
-        let host = non_empty(host_key(&entry.host))
-            .ok_or_else(|| ParseError::Damaged(format!("certificate {which} has no host")))?;
-        if entry.port == 0 {
-            return Err(ParseError::Damaged(format!(
-                "certificate {which} has port 0"
-            )));
-        }
-        let sha256 = normalize_fingerprint(&entry.sha256).ok_or_else(|| {
-            ParseError::Damaged(format!(
-                "the sha256 of certificate {which} is not 64 hex digits"
-            ))
-        })?;
-        known.by_address.insert(
-            (host, entry.port),
-            Trusted {
-                sha256,
-                trusted_at: entry.trusted_at,
-            },
-        );
-    }
-    Ok(known)
+    let known = versioned::load(
+        path,
+        WHAT,
+        (FORMAT_VERSION, "trusted certificates"),
+        |file: FileIn| {
+            let mut known = KnownCertificates::default();
+            for (n, entry) in file.certificate.into_iter().enumerate() {
+                let which = n + 1;
+                let host = non_empty(host_key(&entry.host))
+                    .ok_or_else(|| format!("certificate {which} has no host"))?;
+                if entry.port == 0 {
+                    return Err(format!("certificate {which} has port 0"));
+                }
+                let sha256 = normalize_fingerprint(&entry.sha256).ok_or_else(|| {
+                    format!("the sha256 of certificate {which} is not 64 hex digits")
+                })?;
+                known.by_address.insert(
+                    (host, entry.port),
+                    Trusted {
+                        sha256,
+                        trusted_at: entry.trusted_at,
+                    },
+                );
+            }
+            Ok(known)
+        },
+    )?;
+    Ok(known.unwrap_or_default())
 }
 
 /// Writes the certificates atomically (temp file, fsync, rename, fsync the folder; readable by

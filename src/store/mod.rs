@@ -12,6 +12,7 @@ pub mod resolve;
 pub mod secrets;
 pub mod settings;
 pub mod sites;
+mod versioned;
 
 /// Errors of the store. Each message names the file (what it is and where) and says what the
 /// user can do. `what` is the kind of file, e.g. "the transfer queue" or "the bookmarks file".

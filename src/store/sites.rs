@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
-use super::{StoreError, atomic};
+use super::{StoreError, atomic, versioned};
 use crate::model::path::RemotePath;
 use crate::model::site::{DataMode, FtpUrl, Password, Protocol, Site};
 
@@ -454,71 +454,20 @@ struct FileIn {
     site: Vec<Bookmark>,
 }
 
-/// Why the bytes of a bookmarks file were not bookmarks.
-enum ParseError {
-    /// A format version newer than [`FORMAT_VERSION`].
-    Newer(u64),
-    /// Not a bookmarks file of a known version (the detail says why).
-    Damaged(String),
-}
-
 /// Reads the bookmarks. A missing file is no bookmarks. A file that does not parse is moved
 /// aside to `sites.toml.bak-<unix seconds>` (never deleted or overwritten) and the error says
 /// where it went; a file from a newer Skiff is left in place and reported.
 pub fn load(path: &Path) -> Result<Sites, StoreError> {
-    atomic::remove_stale_temp_files(path);
-    let Some(bytes) = atomic::read(path, WHAT)? else {
-        return Ok(Sites::default());
-    };
-    match parse(&bytes) {
-        Ok(sites) => Ok(sites),
-        Err(ParseError::Newer(version)) => Err(StoreError::Newer {
-            what: WHAT,
-            path: path.to_owned(),
-            version,
-        }),
-        Err(ParseError::Damaged(detail)) => Err(atomic::damaged(path, WHAT, detail)),
-    }
-}
-
-/// The sites in a bookmarks file's bytes.
-fn parse(bytes: &[u8]) -> Result<Sites, ParseError> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| ParseError::Damaged(format!("not UTF-8 text: {e}")))?;
-    // Only the error's message and line: its snippet of the file could show anything.
-    let detail = |e: &toml::de::Error| match e.span() {
-        Some(span) => format!(
-            "line {}: {}",
-            text[..span.start.min(text.len())].matches('\n').count() + 1,
-            e.message().trim()
-        ),
-        None => e.message().trim().to_owned(),
-    };
-    let table: toml::Table = toml::from_str(text).map_err(|e| ParseError::Damaged(detail(&e)))?;
-    match table.get("version") {
-        Some(toml::Value::Integer(FORMAT_VERSION)) => {}
-        Some(toml::Value::Integer(v)) if *v > FORMAT_VERSION => {
-            return Err(ParseError::Newer(v.unsigned_abs()));
-        }
-        Some(other) => {
-            return Err(ParseError::Damaged(format!(
-                "unknown format version {other}"
-            )));
-        }
-        None => {
-            return Err(ParseError::Damaged(
-                "no `version = 1` line: not a Skiff bookmarks file".to_owned(),
-            ));
-        }
-    }
-    let file: FileIn = toml::from_str(text).map_err(|e| ParseError::Damaged(detail(&e)))?;
-    let mut sites = Sites {
-        folders: file.folders,
-        sites: file.site,
-        history: file.history,
-    };
-    sites.tidy();
-    Ok(sites)
+    let sites = versioned::load(path, WHAT, (FORMAT_VERSION, "bookmarks"), |file: FileIn| {
+        let mut sites = Sites {
+            folders: file.folders,
+            sites: file.site,
+            history: file.history,
+        };
+        sites.tidy();
+        Ok(sites)
+    })?;
+    Ok(sites.unwrap_or_default())
 }
 
 /// Writes the bookmarks atomically (temp file, fsync, rename, fsync the folder; readable by
