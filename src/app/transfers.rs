@@ -415,3 +415,83 @@ fn arrived(state: &mut AppState, item: ItemId) -> Vec<Action> {
     }
     vec![Action::Refresh(side)]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::ErrorReport;
+
+    fn asking_state(n: usize) -> (AppState, Vec<ItemId>) {
+        let mut state = AppState::new("/tmp");
+        let ids = (0..n)
+            .map(|i| {
+                let file = ScannedFile {
+                    local: PathBuf::from(format!("/tmp/f{i}")),
+                    remote: RemotePath::new(&format!("/f{i}")),
+                    size: Some(1),
+                    modified: None,
+                };
+                let id = state.queue.push(Direction::Download, file, "s");
+                state.queue.set_state(id, ItemState::Asking);
+                id
+            })
+            .collect();
+        (state, ids)
+    }
+
+    #[test]
+    fn apply_to_all_answers_every_waiting_item_and_the_later_ones() {
+        let (mut state, ids) = asking_state(3);
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            RequestId(n)
+        };
+        let answer = QueueAction::Answer {
+            item: ids[0],
+            choice: ExistingTarget::OverwriteIfNewer,
+            all: true,
+        };
+        plan(&mut state, answer, &mut next);
+        for id in &ids {
+            let item = state.queue.item(*id).unwrap();
+            assert_eq!(item.state, ItemState::Queued);
+            assert_eq!(item.existing, ExistingTarget::OverwriteIfNewer);
+        }
+        assert!(state.dialog.is_none());
+        // A later item that finds its target is answered the same way, without asking.
+        let request = RequestId(99);
+        state.queue.set_state(ids[1], ItemState::Sent(request));
+        let exists = ErrorReport {
+            kind: ErrorKind::Exists,
+            message: "exists".into(),
+            code: None,
+        };
+        apply(
+            &mut state,
+            &Event::Failed {
+                request,
+                error: exists,
+            },
+        );
+        assert_eq!(state.queue.item(ids[1]).unwrap().state, ItemState::Queued);
+    }
+
+    #[test]
+    fn one_answer_without_all_leaves_the_others_asking() {
+        let (mut state, ids) = asking_state(2);
+        let mut next = || RequestId(1);
+        let answer = QueueAction::Answer {
+            item: ids[0],
+            choice: ExistingTarget::Skip,
+            all: false,
+        };
+        plan(&mut state, answer, &mut next);
+        assert_eq!(state.queue.item(ids[0]).unwrap().state, ItemState::Skipped);
+        assert_eq!(state.queue.item(ids[1]).unwrap().state, ItemState::Asking);
+        assert!(
+            matches!(state.dialog, Some(Dialog::Overwrite { item, .. }) if item == ids[1]),
+            "the next item asks at once"
+        );
+    }
+}
