@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{StoreError, atomic};
+pub use crate::model::appearance::Theme;
 use crate::model::site::DataMode;
 
 /// The file's name in the config folder.
@@ -36,19 +37,6 @@ pub enum OnExisting {
     Rename,
     /// Leave it.
     Skip,
-}
-
-/// Light, dark, or the system's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Theme {
-    /// Follow the system.
-    #[default]
-    System,
-    /// Light.
-    Light,
-    /// Dark.
-    Dark,
 }
 
 /// Everything the settings file holds.

@@ -4,6 +4,8 @@
 use std::sync::Arc;
 
 use super::*;
+use crate::model::bookmark::without_password;
+use crate::model::site::{DataMode, FtpUrl, Password, Protocol};
 
 fn sample() -> Sites {
     let mut sites = Sites::default();

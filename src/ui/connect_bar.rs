@@ -7,8 +7,8 @@ use egui::{ComboBox, TextEdit, Ui};
 use crate::app::actions::Action;
 use crate::app::sites::SiteAction;
 use crate::app::state::{ConnectForm, Connection};
+use crate::model::bookmark::Sites;
 use crate::model::site::Protocol;
-use crate::store::sites::Sites;
 
 /// How a protocol is named in the window.
 #[must_use]

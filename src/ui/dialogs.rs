@@ -178,7 +178,7 @@ fn site_dialog(ui: &mut egui::Ui, dialog: &mut Dialog) -> Option<Action> {
                 edit.request_focus();
             }
             let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if bookmark.logon == crate::store::sites::Logon::Normal {
+            if bookmark.logon == crate::model::bookmark::Logon::Normal {
                 ui.checkbox(remember, "Remember it (in the system keyring)");
             }
             let (ok, cancel) = buttons(ui, "Connect");

@@ -10,11 +10,11 @@ use egui_extras::{Column, TableBuilder};
 use crate::app::actions::Action;
 use crate::app::queue::{ItemState, QueueItem, QueueState, QueueTab, TransferSettings};
 use crate::app::transfers::QueueAction;
+use crate::model::appearance::Theme;
 use crate::model::path::escape_control;
 use crate::model::site::DataMode;
 use crate::model::transfer::{Direction, human_bytes};
 use crate::protocol::ExistingTarget;
-use crate::store::settings::Theme;
 
 const ROW_HEIGHT: f32 = 20.0;
 

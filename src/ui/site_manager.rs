@@ -6,8 +6,8 @@ use egui::{ComboBox, Context, Grid, RichText, ScrollArea, TextEdit, Ui};
 
 use crate::app::actions::Action;
 use crate::app::sites::{SiteAction, SiteManagerState};
+use crate::model::bookmark::{Bookmark, Logon, Sites};
 use crate::model::site::{DataMode, Protocol};
-use crate::store::sites::{Bookmark, Logon, Sites};
 use crate::ui::connect_bar::{parent_of, protocol_name};
 
 fn mode_name(mode: DataMode) -> &'static str {
