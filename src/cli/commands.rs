@@ -142,7 +142,43 @@ fn saved_site(common: &Common, text: &str) -> Result<FtpUrl, Failure> {
     Ok(url)
 }
 
+/// `skiff doctor`: every step as it ends (or JSON at the end), then the verdict; fails (exit
+/// 1) when no data connection works.
+async fn doctor(common: &Common, site: &Site, json: bool) -> Result<(), Failure> {
+    let log = if common.verbose {
+        crate::engine::log::LogSink::new(|_, text| eprintln!("  {text}"))
+    } else {
+        crate::engine::log::LogSink::none()
+    };
+    let mut show = |step: &crate::engine::doctor::Step| {
+        if !json {
+            let mark = if step.ok { "ok  " } else { "FAIL" };
+            println!(
+                "{mark} {:<9}{:>6} ms  {}",
+                step.name, step.millis, step.detail
+            );
+        }
+    };
+    let report = crate::engine::doctor::diagnose(site, log, &mut show).await;
+    if json {
+        let text =
+            serde_json::to_string_pretty(&report).map_err(|e| Failure::Other(e.to_string()))?;
+        println!("{text}");
+    } else {
+        println!("Verdict: {}", report.verdict);
+    }
+    if report.recommended.mode.is_some() {
+        Ok(())
+    } else {
+        Err(Failure::Other(report.verdict))
+    }
+}
+
 async fn run_async(common: &Common, action: Action) -> Result<(), Failure> {
+    if let Action::Doctor { url, json } = &action {
+        let (site, _) = target(common, url)?;
+        return doctor(common, &site, *json).await;
+    }
     let url = match &action {
         Action::Ls { url, .. }
         | Action::Get { url, .. }
@@ -150,7 +186,7 @@ async fn run_async(common: &Common, action: Action) -> Result<(), Failure> {
         | Action::Mkdir { url }
         | Action::Rm { url, .. }
         | Action::Mv { url, .. } => url.clone(),
-        Action::Sites { .. } | Action::Trust { .. } => {
+        Action::Doctor { .. } | Action::Sites { .. } | Action::Trust { .. } => {
             return Err(Failure::Usage(
                 "skiff sites and skiff trust run without a connection".to_owned(),
             ));
@@ -242,7 +278,7 @@ async fn perform(client: &mut Client, url: &FtpUrl, action: Action) -> Result<()
                 .await?;
             Ok(())
         }
-        Action::Sites { .. } | Action::Trust { .. } => Ok(()),
+        Action::Doctor { .. } | Action::Sites { .. } | Action::Trust { .. } => Ok(()),
         Action::Mv { new_path, .. } => {
             let to = if new_path.starts_with('/') {
                 RemotePath::new(&new_path)

@@ -92,6 +92,14 @@ impl From<ModeArg> for DataMode {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Action {
+    /// Test a server step by step and say which settings work (data-connection modes, TLS).
+    Doctor {
+        /// The server (ftp://, ftpes://, ftps:// or site:NAME).
+        url: String,
+        /// JSON: {steps: [{name, ok, millis, detail}], verdict, recommended: {mode, protocol}}.
+        #[arg(long)]
+        json: bool,
+    },
     /// List a remote folder.
     Ls {
         /// The folder (or file).

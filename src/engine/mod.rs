@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod bandwidth;
+pub mod doctor;
 pub mod error;
 pub mod events;
 pub mod existing;
