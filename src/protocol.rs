@@ -123,6 +123,40 @@ impl CertificateInfo {
     }
 }
 
+/// One step of the connection doctor (`engine::doctor`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DoctorStep {
+    /// What was tested (stable names: `resolve`, `tcp`, `login`, `features`, `epsv`, `pasv`,
+    /// `active`, `rtt`).
+    pub name: String,
+    /// It worked.
+    pub ok: bool,
+    /// How long it took.
+    pub millis: u64,
+    /// What was seen, or why it failed, in words.
+    pub detail: String,
+}
+
+/// The settings the doctor recommends.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Recommended {
+    /// The data-connection mode that worked first (`epsv`, `pasv`, `active`), if any.
+    pub mode: Option<String>,
+    /// The protocol scheme tested (`ftp`, `ftpes`, `ftps`).
+    pub protocol: String,
+}
+
+/// The connection doctor's result.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DoctorReport {
+    /// Every step, in order.
+    pub steps: Vec<DoctorStep>,
+    /// One sentence: what to do.
+    pub verdict: String,
+    /// The settings that work.
+    pub recommended: Recommended,
+}
+
 /// A request to the engine.
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -251,6 +285,13 @@ pub enum Command {
         /// For all uploads together.
         upload: u64,
     },
+    /// Test a site step by step; answered by [`Event::DoctorStep`]s and [`Event::DoctorDone`].
+    Doctor {
+        /// Request tag.
+        request: RequestId,
+        /// The site to test.
+        site: Site,
+    },
     /// Stop a running request (a transfer, a listing) within a second.
     Cancel {
         /// The request to stop.
@@ -321,6 +362,20 @@ pub struct ErrorReport {
 /// Something the engine tells the front end.
 #[derive(Debug, Clone)]
 pub enum Event {
+    /// One doctor step ended.
+    DoctorStep {
+        /// The doctor request.
+        request: RequestId,
+        /// The step.
+        step: DoctorStep,
+    },
+    /// The doctor is done (then [`Event::Done`]).
+    DoctorDone {
+        /// The doctor request.
+        request: RequestId,
+        /// Everything it found.
+        report: Box<DoctorReport>,
+    },
     /// The server's certificate is not trusted; the request's `Failed` follows.
     Certificate {
         /// The request (a connect).

@@ -83,6 +83,12 @@ pub enum Action {
     AskDelete(Side),
     /// Close the dialog without doing anything.
     CloseDialog,
+    /// Test the quick-connect bar's server with the connection doctor.
+    Doctor,
+    /// Close the doctor's window.
+    CloseDoctor,
+    /// Use the data-connection mode the doctor found for the quick connection.
+    ApplyDoctor(crate::model::site::DataMode),
     /// Trust the certificate shown (for this session, or `always`: remembered) and connect
     /// again.
     TrustCertificate {
@@ -212,6 +218,20 @@ pub fn plan(
             Vec::new()
         }
         Action::CopyUrl(_) => Vec::new(), // the window does it: the clipboard is the UI's
+        Action::Doctor => doctor(state, next_id),
+        Action::CloseDoctor => {
+            state.doctor = None;
+            Vec::new()
+        }
+        Action::ApplyDoctor(mode) => {
+            state.form.data_mode = Some(mode);
+            state.status = format!(
+                "Quick connections to this server use {} mode",
+                mode.as_str()
+            );
+            state.doctor = None;
+            Vec::new()
+        }
         Action::TrustCertificate {
             host,
             port,
@@ -477,6 +497,33 @@ fn pane_change(state: &mut AppState, action: Action) {
 #[must_use]
 pub fn certificate_key(host: &str, port: u16) -> String {
     crate::store::known_certs::address(host, port)
+}
+
+/// Starts the connection doctor on the quick-connect bar's server.
+fn doctor(state: &mut AppState, next_id: &mut dyn FnMut() -> RequestId) -> Vec<Command> {
+    match site_from_form(state) {
+        Ok((mut site, _)) => {
+            if site.trusted_certificate.is_none() {
+                site.trusted_certificate = state
+                    .trusted_certs
+                    .get(&certificate_key(&site.host, site.port))
+                    .cloned();
+            }
+            let request = next_id();
+            state.doctor = Some(super::state::DoctorState {
+                request,
+                target: site.authority(),
+                port: site.port,
+                steps: Vec::new(),
+                report: None,
+            });
+            vec![Command::Doctor { request, site }]
+        }
+        Err(why) => {
+            state.status = why;
+            Vec::new()
+        }
+    }
 }
 
 /// Queues a pane's selection for the other side (`start`: and starts the queue).

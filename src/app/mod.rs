@@ -423,6 +423,9 @@ impl eframe::App for SkiffApp {
             });
         self.panes(ui, &mut asked);
         asked.extend(desktop_drop(&ctx, &self.state.remote.path));
+        if let Some(doctor) = &self.state.doctor {
+            asked.extend(ui::doctor::show(&ctx, doctor));
+        }
         if let Some(manager) = &mut self.state.site_manager {
             asked.extend(ui::site_manager::show(&ctx, manager, &self.state.sites));
         }

@@ -37,6 +37,16 @@ pub fn apply(state: &mut AppState, event: Event) -> Vec<Action> {
             entries,
         ),
         Event::Stat { request, entry } => target_facts(state, request, entry.as_ref()),
+        Event::DoctorStep { request, step } => {
+            if let Some(d) = state.doctor.as_mut().filter(|d| d.request == request) {
+                d.steps.push(step);
+            }
+        }
+        Event::DoctorDone { request, report } => {
+            if let Some(d) = state.doctor.as_mut().filter(|d| d.request == request) {
+                d.report = Some(*report);
+            }
+        }
         Event::Certificate { request, info } => {
             // Only for the connect the window waits for.
             if matches!(&state.connection, Connection::Connecting { request: r, .. } if *r == request)

@@ -301,9 +301,26 @@ pub struct AppState {
     pub store_jobs: Vec<crate::app::sites::StoreJob>,
     /// Passwords typed for "ask for password" sites: kept in memory for this session only.
     pub session_passwords: HashMap<String, Password>,
+    /// The connection doctor's window, while it is open.
+    pub doctor: Option<DoctorState>,
     /// Certificates the user trusts, by `host:port` (SHA-256 hex): remembered ones and those
     /// trusted for this session.
     pub trusted_certs: HashMap<String, String>,
+}
+
+/// The connection doctor's window: the steps so far and, at the end, the verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoctorState {
+    /// The doctor request.
+    pub request: RequestId,
+    /// `host:port` tested.
+    pub target: String,
+    /// The control port (for the picture).
+    pub port: u16,
+    /// The steps that ended.
+    pub steps: Vec<crate::protocol::DoctorStep>,
+    /// The result, once done.
+    pub report: Option<crate::protocol::DoctorReport>,
 }
 
 /// A small window asking for a name, a confirmation or a decision.

@@ -112,6 +112,23 @@ impl Actor {
                     async move { change_local(change).await.map(|()| None) },
                 );
             }
+            Command::Doctor { request, site } => {
+                let events = self.events.clone();
+                self.spawn(request, async move {
+                    let log = events.log_sink(None);
+                    let mut show = |step: &crate::protocol::DoctorStep| {
+                        events.send(Event::DoctorStep {
+                            request,
+                            step: step.clone(),
+                        });
+                    };
+                    let report = crate::engine::doctor::diagnose(&site, log, &mut show).await;
+                    Ok(Some(Event::DoctorDone {
+                        request,
+                        report: Box::new(report),
+                    }))
+                });
+            }
             Command::Cancel { request } => self.cancel(request),
             Command::Disconnect { session } => self.disconnect(session),
             browsing => self.browse_command(browsing),

@@ -4,8 +4,6 @@
 
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-
 use crate::engine::error::EngineError;
 use crate::engine::ftp::{FtpVfs, bounded};
 use crate::engine::log::LogSink;
@@ -14,39 +12,7 @@ use crate::model::site::{DataMode, Site};
 /// How long one data-connection test may take.
 const DATA_STEP_LIMIT: Duration = Duration::from_secs(8);
 
-/// One step's outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Step {
-    /// What was tested (stable names: `resolve`, `tcp`, `login`, `features`, `epsv`, `pasv`,
-    /// `active`, `rtt`).
-    pub name: String,
-    /// It worked.
-    pub ok: bool,
-    /// How long it took.
-    pub millis: u64,
-    /// What was seen, or why it failed, in words.
-    pub detail: String,
-}
-
-/// The settings the doctor recommends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Recommended {
-    /// The data-connection mode that worked first (`epsv`, `pasv`, `active`), if any.
-    pub mode: Option<String>,
-    /// The protocol scheme tested (`ftp`, `ftpes`, `ftps`).
-    pub protocol: String,
-}
-
-/// The whole result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Report {
-    /// Every step, in order.
-    pub steps: Vec<Step>,
-    /// One sentence: what to do.
-    pub verdict: String,
-    /// The settings that work.
-    pub recommended: Recommended,
-}
+pub use crate::protocol::{DoctorReport as Report, DoctorStep as Step, Recommended};
 
 fn millis(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
@@ -55,7 +21,7 @@ fn millis(since: Instant) -> u64 {
 /// The steps so far, shown as each ends.
 struct Steps<'a> {
     done: Vec<Step>,
-    on_step: &'a mut dyn FnMut(&Step),
+    on_step: &'a mut (dyn FnMut(&Step) + Send),
 }
 
 impl Steps<'_> {
@@ -74,7 +40,11 @@ impl Steps<'_> {
 
 /// Runs every step against `site`; `on_step` sees each as it ends (a terminal prints it).
 /// Stops early, with a verdict, when the server cannot be reached or the login fails.
-pub async fn diagnose(site: &Site, log: LogSink, on_step: &mut dyn FnMut(&Step)) -> Report {
+pub async fn diagnose(
+    site: &Site,
+    log: LogSink,
+    on_step: &mut (dyn FnMut(&Step) + Send),
+) -> Report {
     let mut steps = Steps {
         done: Vec::new(),
         on_step,

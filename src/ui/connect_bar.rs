@@ -132,6 +132,13 @@ pub fn show(
         {
             action = Some(Action::Connect);
         }
+        if ui
+            .add_enabled(!busy, egui::Button::new("Test"))
+            .on_hover_text("Test this server step by step: which data-connection mode works")
+            .clicked()
+        {
+            action = Some(Action::Doctor);
+        }
         let connected = matches!(connection, Connection::Connected { .. });
         if ui
             .add_enabled(connected, egui::Button::new("Disconnect"))

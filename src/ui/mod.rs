@@ -3,6 +3,7 @@
 
 pub mod connect_bar;
 pub mod dialogs;
+pub mod doctor;
 pub mod log_panel;
 pub mod pane;
 pub mod queue_panel;
