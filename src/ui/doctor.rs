@@ -62,7 +62,7 @@ fn labelled_box(ui: &Ui, rect: Rect, title: &str) {
 
 /// The picture: client and server, the control connection, the data connection of `step`.
 fn picture(ui: &mut Ui, port: u16, step: &DoctorStep) {
-    let (response, _) = ui.allocate_painter(Vec2::new(460.0, 150.0), Sense::hover());
+    let (response, _) = ui.allocate_painter(Vec2::new(480.0, 150.0), Sense::hover());
     let area = response.rect;
     let client = Rect::from_min_size(area.min + vec2(10.0, 20.0), vec2(110.0, 90.0));
     let server = Rect::from_min_size(
@@ -107,9 +107,10 @@ fn picture(ui: &mut Ui, port: u16, step: &DoctorStep) {
     } else {
         "data connection (passive: you connect to the server)"
     };
+    // Under the boxes: the sentence is wider than the gap between them.
     ui.painter().text(
-        pos2(area.center().x, y2 - 10.0),
-        Align2::CENTER_BOTTOM,
+        pos2(area.center().x, client.max.y + 8.0),
+        Align2::CENTER_TOP,
         what,
         FontId::proportional(12.0),
         text_color,
