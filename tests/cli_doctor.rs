@@ -116,8 +116,15 @@ fn a_pasv_reply_naming_another_host_is_never_followed() {
         .output()
         .unwrap();
     let report = json_report(&output);
-    // Skiff connects to the server it talks to, not to 10.99.0.1: the listing arrives.
-    assert_eq!(step(&report, "pasv")["ok"], true, "{report}");
+    // Skiff connects to the server it talks to, not to 10.99.0.1: the listing arrives, and
+    // the step says why the address was not used.
+    let pasv = step(&report, "pasv");
+    assert_eq!(pasv["ok"], true, "{report}");
+    let detail = pasv["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("10.99.0.1") && detail.contains("behind NAT"),
+        "{detail}"
+    );
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! asked, the server's features, a data connection in each mode, round-trip time), each step
 //! with its own time limit, and says in words which settings work.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::engine::error::EngineError;
@@ -192,8 +193,20 @@ async fn data_connections(
         trial.timeout = trial.timeout.min(DATA_STEP_LIMIT);
         let started = Instant::now();
         let limit = DATA_STEP_LIMIT + Duration::from_secs(2);
+        // The passive connector says when the server named another address than its own.
+        let named_elsewhere: Arc<Mutex<Option<String>>> = Arc::default();
+        let seen = Arc::clone(&named_elsewhere);
+        let outer = log.clone();
+        let watching = LogSink::new(move |kind, text| {
+            if text.starts_with("The server named")
+                && let Ok(mut slot) = seen.lock()
+            {
+                *slot = Some(text.clone());
+            }
+            outer.line(kind, text);
+        });
         let listed = bounded(limit, "testing a data connection", async {
-            let mut vfs = FtpVfs::connect(&trial, log.clone()).await?;
+            let mut vfs = FtpVfs::connect(&trial, watching).await?;
             let home = vfs.home().clone();
             let listed = vfs.list(&home).await;
             vfs.quit().await;
@@ -204,7 +217,14 @@ async fn data_connections(
         match listed {
             Ok(entries) => {
                 working = working.or(Some(name));
-                let detail = format!("listing of {} entries arrived", entries.len());
+                let listed = format!("listing of {} entries arrived", entries.len());
+                let detail = match named_elsewhere.lock().ok().and_then(|l| l.clone()) {
+                    Some(line) => format!(
+                        "{listed}; {line}: the server is probably behind NAT and names its \
+                         private address; Skiff connects to the server's own address instead"
+                    ),
+                    None => listed,
+                };
                 steps.push(name, true, started, detail);
             }
             Err(e) => {

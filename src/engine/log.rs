@@ -45,6 +45,11 @@ impl LogSink {
     pub fn error(&self, text: impl Into<String>) {
         (self.0)(LogKind::Error, text.into());
     }
+
+    /// Passes on a line another sink already took (and masked), as it is.
+    pub fn line(&self, kind: LogKind, text: String) {
+        (self.0)(kind, text);
+    }
 }
 
 impl fmt::Debug for LogSink {
