@@ -87,3 +87,30 @@ pub fn sort(entries: &mut [Entry]) {
             .then_with(|| a.name.cmp(&b.name))
     });
 }
+
+/// Why a command that needs no connection (`sites`, `trust`) failed: the message and the exit
+/// status.
+pub(super) struct Failure {
+    /// What to print after `skiff: `.
+    pub(super) message: String,
+    /// 1: something did not work; 2: a bad argument.
+    pub(super) status: i32,
+}
+
+impl Failure {
+    /// Exit 1: something did not work.
+    pub(super) fn failed(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            status: 1,
+        }
+    }
+
+    /// Exit 2: a bad argument.
+    pub(super) fn usage(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            status: 2,
+        }
+    }
+}

@@ -7,35 +7,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::output::Failure;
 use super::{Common, SitesAction};
 use crate::model::site::FtpUrl;
 use crate::store::filezilla;
 use crate::store::secrets::{Secrets, Stored, key_for};
 use crate::store::sites::{self, Bookmark, FindError, Logon, Sites};
-
-/// Why a `sites` command failed: the message and the exit status.
-struct Failure {
-    message: String,
-    status: i32,
-}
-
-impl Failure {
-    /// Exit 1: something did not work.
-    fn failed(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            status: 1,
-        }
-    }
-
-    /// Exit 2: a bad argument.
-    fn usage(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            status: 2,
-        }
-    }
-}
 
 /// Runs one `skiff sites` command; returns the exit status.
 pub fn run(common: &Common, action: SitesAction) -> i32 {

@@ -7,6 +7,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::Common;
+use super::output::Failure;
 use crate::model::path::escape_control;
 use crate::model::site::FtpUrl;
 use crate::protocol::CertificateInfo;
@@ -25,30 +26,6 @@ pub struct Request {
     pub list: bool,
     /// `--forget`.
     pub forget: bool,
-}
-
-/// Why a `trust` command failed: the message and the exit status.
-struct Failure {
-    message: String,
-    status: i32,
-}
-
-impl Failure {
-    /// Exit 1: something did not work.
-    fn failed(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            status: 1,
-        }
-    }
-
-    /// Exit 2: a bad argument.
-    fn usage(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            status: 2,
-        }
-    }
 }
 
 /// Runs `skiff trust`; returns the exit status (0 ok, 1 failure, 2 a bad URL or fingerprint).

@@ -183,6 +183,35 @@ pub(crate) fn remove_stale_temp_files(path: &Path) {
     }
 }
 
+/// Runs `body` holding an exclusive lock on the sibling `<name>.lock` of `path` (waiting for
+/// another process's change to finish), so a read-change-save by two Skiff processes at once
+/// loses nothing. The lock is released when `body` returns.
+pub(crate) fn with_lock<T>(
+    path: &Path,
+    what: &'static str,
+    body: impl FnOnce() -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let lock_error = |source| StoreError::Lock {
+        what,
+        path: path.to_owned(),
+        source,
+    };
+    fs::create_dir_all(folder_of(path)).map_err(lock_error)?;
+    let mut lock_name = path.file_name().unwrap_or_default().to_owned();
+    lock_name.push(".lock");
+    let lock = fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path.with_file_name(lock_name))
+        .map_err(lock_error)?;
+    lock.lock().map_err(lock_error)?;
+    let result = body();
+    // Closing the file releases the lock; said here so it is not dropped earlier.
+    drop(lock);
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

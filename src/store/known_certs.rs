@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::fs;
 use std::net::Ipv6Addr;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -291,27 +290,12 @@ pub fn update<R>(
     path: &Path,
     change: impl FnOnce(&mut KnownCertificates) -> R,
 ) -> Result<(KnownCertificates, R), StoreError> {
-    let lock_error = |source| StoreError::Lock {
-        what: WHAT,
-        path: path.to_owned(),
-        source,
-    };
-    fs::create_dir_all(atomic::folder_of(path)).map_err(lock_error)?;
-    let mut lock_name = path.file_name().unwrap_or(FILE_NAME.as_ref()).to_owned();
-    lock_name.push(".lock");
-    let lock = fs::File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path.with_file_name(lock_name))
-        .map_err(lock_error)?;
-    lock.lock().map_err(lock_error)?;
-    let mut known = load(path)?;
-    let result = change(&mut known);
-    save(path, &known)?;
-    // Closing the file releases the lock; said here so it is not dropped earlier.
-    drop(lock);
-    Ok((known, result))
+    atomic::with_lock(path, WHAT, || {
+        let mut known = load(path)?;
+        let result = change(&mut known);
+        save(path, &known)?;
+        Ok((known, result))
+    })
 }
 
 #[cfg(test)]

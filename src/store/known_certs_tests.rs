@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use std::fs;
+
 use super::*;
 
 const FP: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";

@@ -2,7 +2,6 @@
 //! versioned, written atomically, changed under a lock so two Skiff processes never lose each
 //! other's changes. It holds no passwords: those are in the keyring (see `secrets`).
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -101,28 +100,13 @@ pub fn update<R>(
     path: &Path,
     change: impl FnOnce(&mut Sites) -> R,
 ) -> Result<(Sites, R), StoreError> {
-    let lock_error = |source| StoreError::Lock {
-        what: WHAT,
-        path: path.to_owned(),
-        source,
-    };
-    fs::create_dir_all(atomic::folder_of(path)).map_err(lock_error)?;
-    let mut lock_name = path.file_name().unwrap_or(FILE_NAME.as_ref()).to_owned();
-    lock_name.push(".lock");
-    let lock = fs::File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path.with_file_name(lock_name))
-        .map_err(lock_error)?;
-    lock.lock().map_err(lock_error)?;
-    let mut sites = load(path)?;
-    let result = change(&mut sites);
-    sites.tidy();
-    save(path, &sites)?;
-    // Closing the file releases the lock; said here so it is not dropped earlier.
-    drop(lock);
-    Ok((sites, result))
+    atomic::with_lock(path, WHAT, || {
+        let mut sites = load(path)?;
+        let result = change(&mut sites);
+        sites.tidy();
+        save(path, &sites)?;
+        Ok((sites, result))
+    })
 }
 
 #[cfg(test)]

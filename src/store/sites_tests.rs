@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use std::fs;
+
 use super::*;
 use crate::model::bookmark::without_password;
 use crate::model::site::{DataMode, FtpUrl, Password, Protocol};
