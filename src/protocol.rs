@@ -126,8 +126,8 @@ impl CertificateInfo {
 /// One step of the connection doctor (`engine::doctor`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DoctorStep {
-    /// What was tested (stable names: `resolve`, `tcp`, `login`, `features`, `epsv`, `pasv`,
-    /// `active`, `rtt`).
+    /// What was tested (stable names: `resolve`, `tcp`, `greeting`, `tls`, `tls_implicit`,
+    /// `tls_explicit`, `login`, `features`, `epsv`, `pasv`, `active`, `rtt`, `throughput`).
     pub name: String,
     /// It worked.
     pub ok: bool,
@@ -135,6 +135,10 @@ pub struct DoctorStep {
     pub millis: u64,
     /// What was seen, or why it failed, in words.
     pub detail: String,
+    /// The data port a data-connection step used (the server's for EPSV and PASV, the one
+    /// Skiff announced for active), when known; absent from JSON otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
 }
 
 /// The settings the doctor recommends.
@@ -142,8 +146,11 @@ pub struct DoctorStep {
 pub struct Recommended {
     /// The data-connection mode that worked first (`epsv`, `pasv`, `active`), if any.
     pub mode: Option<String>,
-    /// The protocol scheme tested (`ftp`, `ftpes`, `ftps`).
+    /// The protocol scheme that works (`ftp`, `ftpes`, `ftps`): the site's own, or the other
+    /// kind of TLS when only that worked.
     pub protocol: String,
+    /// The control port that goes with it.
+    pub port: u16,
 }
 
 /// The connection doctor's result.

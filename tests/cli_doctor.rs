@@ -54,7 +54,8 @@ fn a_healthy_server_passes_every_step_and_the_json_has_its_shape() {
     assert_eq!(
         names,
         [
-            "resolve", "tcp", "login", "features", "epsv", "pasv", "active", "rtt"
+            "resolve", "tcp", "greeting", "login", "features", "epsv", "pasv", "active",
+            "rtt"
         ]
     );
     for name in ["resolve", "tcp", "login", "epsv", "pasv", "rtt"] {
@@ -69,6 +70,8 @@ fn a_healthy_server_passes_every_step_and_the_json_has_its_shape() {
     );
     assert_eq!(report["recommended"]["mode"], "epsv");
     assert_eq!(report["recommended"]["protocol"], "ftp");
+    assert_eq!(report["recommended"]["port"], server.port);
+    assert!(step(&report, "epsv")["port"].is_u64(), "{report}");
     assert!(
         report["verdict"]
             .as_str()
@@ -100,7 +103,12 @@ fn a_server_refusing_epsv_gets_passive_and_a_silent_active_mode_is_explained_in_
     assert!(text.contains("FAIL epsv"), "{text}");
     assert!(text.contains("ok   pasv"), "{text}");
     assert!(text.contains("FAIL active"), "{text}");
+    // The silent server accepted PORT and never connected back, as behind a firewall.
+    assert!(text.contains("Skiff announced 127.0.0.1:"), "{text}");
+    assert!(text.contains("firewall or router blocks"), "{text}");
     assert!(text.contains("Verdict: use passive mode"), "{text}");
+    // The human output fits a terminal.
+    assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
 }
 
 #[test]

@@ -144,6 +144,31 @@ fn saved_site(common: &Common, text: &str) -> Result<FtpUrl, Failure> {
 
 /// `skiff doctor`: every step as it ends (or JSON at the end), then the verdict; fails (exit
 /// 1) when no data connection works.
+/// The doctor's lines are folded to this many columns (a terminal's usual width and more).
+const DOCTOR_WIDTH: usize = 100;
+
+/// `head` then `text` folded at spaces to `width` columns, later lines indented under the text.
+fn wrap(head: &str, text: &str, width: usize) -> String {
+    let indent = head.chars().count();
+    let room = width.saturating_sub(indent).max(20);
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in text.split(' ') {
+        let Some(line) = lines.last_mut() else { break };
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > room {
+            lines.push(word.to_owned());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    let pad = " ".repeat(indent);
+    let mut out = head.to_owned();
+    out.push_str(&lines.join(&format!("\n{pad}")));
+    out
+}
+
 async fn doctor(common: &Common, site: &Site, json: bool) -> Result<(), Failure> {
     let log = if common.verbose {
         crate::engine::log::LogSink::new(|_, text| eprintln!("  {text}"))
@@ -153,10 +178,8 @@ async fn doctor(common: &Common, site: &Site, json: bool) -> Result<(), Failure>
     let mut show = |step: &crate::engine::doctor::Step| {
         if !json {
             let mark = if step.ok { "ok  " } else { "FAIL" };
-            println!(
-                "{mark} {:<9}{:>6} ms  {}",
-                step.name, step.millis, step.detail
-            );
+            let head = format!("{mark} {:<12}{:>6} ms  ", step.name, step.millis);
+            println!("{}", wrap(&head, &step.detail, DOCTOR_WIDTH));
         }
     };
     let report = crate::engine::doctor::diagnose(site, log, &mut show).await;
@@ -165,7 +188,7 @@ async fn doctor(common: &Common, site: &Site, json: bool) -> Result<(), Failure>
             serde_json::to_string_pretty(&report).map_err(|e| Failure::Other(e.to_string()))?;
         println!("{text}");
     } else {
-        println!("Verdict: {}", report.verdict);
+        println!("{}", wrap("Verdict: ", &report.verdict, DOCTOR_WIDTH));
     }
     if report.recommended.mode.is_some() {
         Ok(())
@@ -385,4 +408,21 @@ async fn run_transfer(client: &mut Client, job: TransferRequest) -> Result<(), F
         })
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn long_doctor_lines_fold_under_their_text() {
+        let text = "one two three four five six seven eight nine ten";
+        let folded = wrap("head: ", text, 26);
+        let lines: Vec<&str> = folded.lines().collect();
+        assert!(lines.len() > 1, "{folded}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 26), "{folded}");
+        assert!(lines[1].starts_with("      ") && !lines[1].starts_with("       "));
+        assert_eq!(folded.split_whitespace().skip(1).collect::<Vec<_>>().join(" "), text);
+        assert_eq!(wrap("h ", "short", 80), "h short");
+    }
 }

@@ -52,6 +52,10 @@ pub struct ServerOptions {
     /// Implicit TLS: `port` is a TLS front (TLS from the first byte) before the server, whose
     /// data connections are TLS too (PROT P). Implies `tls`.
     pub implicit: bool,
+    /// Listen on this control port (default: any free one).
+    pub control_port: Option<u16>,
+    /// Offer passive ports from this range only (default: libunftp's).
+    pub passive_ports: Option<(u16, u16)>,
 }
 
 /// An in-process FTP server serving a temp dir; stopped (its runtime shut down) on drop.
@@ -85,7 +89,10 @@ impl TestServer {
             .build()
             .unwrap();
         let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .block_on(tokio::net::TcpListener::bind((
+                "127.0.0.1",
+                options.control_port.unwrap_or(0),
+            )))
             .unwrap();
         let port = listener.local_addr().unwrap().port();
         let served = root.path().to_path_buf();
@@ -106,6 +113,9 @@ impl TestServer {
                 .active_passive_mode(libunftp::options::ActivePassiveMode::ActiveAndPassive);
                 if tls {
                     builder = builder.ftps(cert.clone(), key.clone());
+                }
+                if let Some((low, high)) = options.passive_ports {
+                    builder = builder.passive_ports(low..=high);
                 }
                 let server = builder.build().unwrap();
                 tokio::spawn(server.service(socket));

@@ -2,6 +2,7 @@
 //! commands, every wait bounded by the site's timeout, every command and reply logged
 //! (passwords masked). Data connections are in `data`, file operations in `files`.
 
+mod active_log;
 pub mod data;
 mod files;
 pub mod listing;
@@ -37,6 +38,8 @@ pub struct FtpVfs {
     log: LogSink,
     home: RemotePath,
     greeting: String,
+    /// The certificate checks of this session's TLS connections (None without TLS).
+    trust: Option<std::sync::Arc<tls::TrustCheck>>,
 }
 
 impl FtpVfs {
@@ -75,9 +78,11 @@ impl FtpVfs {
             address: address.clone(),
             reason,
         };
+        let mut trust = None;
         let mut stream = match site.protocol {
             Protocol::ImplicitTls => {
                 let (connector, check) = connector(site)?;
+                trust = Some(std::sync::Arc::clone(&check));
                 let fut =
                     AsyncRustlsFtpStream::connect_secure_implicit(peer, connector, &site.host);
                 bounded(timeout, "connecting", fut)
@@ -104,7 +109,9 @@ impl FtpVfs {
         let greeting = stream.get_welcome_msg().unwrap_or_default().to_owned();
         log.received(&greeting);
         if site.protocol == Protocol::ExplicitTls {
-            stream = start_explicit_tls(stream, site, &log).await?;
+            let (secured, check) = start_explicit_tls(stream, site, &log).await?;
+            stream = secured;
+            trust = Some(check);
         }
         if site.protocol == Protocol::ImplicitTls {
             // suppaftp's implicit connect does not ask for protected data connections itself.
@@ -139,6 +146,7 @@ impl FtpVfs {
             log,
             home: RemotePath::root(),
             greeting,
+            trust,
         };
         vfs.login().await?;
         vfs.read_features().await;
@@ -162,6 +170,12 @@ impl FtpVfs {
     #[must_use]
     pub fn greeting(&self) -> &str {
         &self.greeting
+    }
+
+    /// What the certificate checks of this session saw (None without TLS).
+    #[must_use]
+    pub fn trust_check(&self) -> Option<&tls::TrustCheck> {
+        self.trust.as_deref()
     }
 
     /// The site this connection was opened for.
@@ -301,10 +315,11 @@ async fn start_explicit_tls(
     stream: AsyncRustlsFtpStream,
     site: &Site,
     log: &LogSink,
-) -> EngineResult<AsyncRustlsFtpStream> {
+) -> EngineResult<(AsyncRustlsFtpStream, std::sync::Arc<tls::TrustCheck>)> {
     let timeout = site.timeout;
     log.sent("AUTH TLS");
     let (connector, check) = connector(site)?;
+    let kept = std::sync::Arc::clone(&check);
     let fut = stream.into_secure(connector, &site.host);
     let stream =
         bounded(timeout, "starting TLS", fut)
@@ -320,10 +335,10 @@ async fn start_explicit_tls(
                 (None, other) => map_error(other, "starting TLS", timeout),
             })?;
     log.info("TLS established; PBSZ 0 and PROT P accepted: data connections are encrypted");
-    Ok(stream)
+    Ok((stream, kept))
 }
 
-fn connector(site: &Site) -> EngineResult<(AsyncRustlsConnector, std::sync::Arc<tls::TrustCheck>)> {
+pub(crate) fn connector(site: &Site) -> EngineResult<(AsyncRustlsConnector, std::sync::Arc<tls::TrustCheck>)> {
     let (config, check) = tls::client_config(site)?;
     Ok((
         AsyncRustlsConnector::from(tokio_rustls::TlsConnector::from(config)),

@@ -5,6 +5,7 @@
 //! one configuration, so data connections resume the control connection's TLS session (vsftpd's
 //! `require_ssl_reuse`).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rustls::client::WebPkiServerVerifier;
@@ -17,14 +18,56 @@ use crate::engine::error::{EngineError, EngineResult};
 use crate::model::site::Site;
 use crate::protocol::CertificateInfo;
 
-/// What a connection's certificate check saw, for the error when the handshake fails.
+/// What a connection's certificate checks saw: the refused certificate for the error when the
+/// handshake fails, the last certificate checked and why it was trusted (for the doctor), and
+/// how many full handshakes were made (a resumed TLS session shows no certificate, so a data
+/// connection that leaves the count alone resumed the control connection's session).
 #[derive(Debug, Default)]
-pub struct TrustCheck(Mutex<Option<CertificateInfo>>);
+pub struct TrustCheck {
+    refused: Mutex<Option<CertificateInfo>>,
+    seen: Mutex<Option<SeenCertificate>>,
+    full_handshakes: AtomicUsize,
+}
+
+/// A certificate a server showed and the verdict on it.
+#[derive(Debug, Clone)]
+pub struct SeenCertificate {
+    /// Subject, issuer, validity, fingerprint.
+    pub info: CertificateInfo,
+    /// Why it was trusted, or why not, in words.
+    pub trust: String,
+    /// It was trusted.
+    pub trusted: bool,
+}
 
 impl TrustCheck {
     /// The certificate that was refused, if one was.
     pub fn refused(&self) -> Option<CertificateInfo> {
-        self.0.lock().ok().and_then(|mut seen| seen.take())
+        self.refused.lock().ok().and_then(|mut seen| seen.take())
+    }
+
+    /// The last certificate checked, trusted or not.
+    pub fn seen(&self) -> Option<SeenCertificate> {
+        self.seen.lock().ok().and_then(|seen| seen.clone())
+    }
+
+    /// How many handshakes showed a certificate (resumed sessions show none).
+    pub fn full_handshakes(&self) -> usize {
+        self.full_handshakes.load(Ordering::SeqCst)
+    }
+
+    fn record(&self, info: CertificateInfo, trusted: bool, trust: String) {
+        self.full_handshakes.fetch_add(1, Ordering::SeqCst);
+        if !trusted && let Ok(mut refused) = self.refused.lock() {
+            *refused = Some(info.clone());
+        }
+        if let Ok(mut seen) = self.seen.lock() {
+            *seen = Some(SeenCertificate {
+                info,
+                trust,
+                trusted,
+            });
+        }
     }
 }
 
@@ -38,7 +81,12 @@ pub fn client_config(site: &Site) -> EngineResult<(Arc<ClientConfig>, Arc<TrustC
         .with_safe_default_protocol_versions()
         .map_err(|e| EngineError::Tls(e.to_string()))?;
     let verifier: Arc<dyn ServerCertVerifier> = if site.insecure {
-        Arc::new(AcceptAnyCertificate(provider()))
+        Arc::new(AcceptAnyCertificate {
+            provider: provider(),
+            host: site.host.clone(),
+            port: site.port,
+            check: Arc::clone(&check),
+        })
     } else {
         Arc::new(PinningVerifier {
             system: system_verifier()?,
@@ -92,9 +140,9 @@ pub fn sha256_hex(der: &[u8]) -> String {
     })
 }
 
-/// Subject, issuer and validity of a certificate, for the prompt.
-fn describe(der: &[u8]) -> (String, String, i64, i64) {
-    match x509_parser::parse_x509_certificate(der) {
+/// Subject, issuer, validity and fingerprint of a certificate `host:port` showed.
+fn certificate_info(der: &[u8], host: &str, port: u16) -> CertificateInfo {
+    let (subject, issuer, not_before, not_after) = match x509_parser::parse_x509_certificate(der) {
         Ok((_, cert)) => (
             cert.subject().to_string(),
             cert.issuer().to_string(),
@@ -102,6 +150,17 @@ fn describe(der: &[u8]) -> (String, String, i64, i64) {
             cert.validity().not_after.timestamp(),
         ),
         Err(_) => ("(unreadable)".to_owned(), "(unreadable)".to_owned(), 0, 0),
+    };
+    CertificateInfo {
+        host: host.to_owned(),
+        port,
+        subject,
+        issuer,
+        not_before,
+        not_after,
+        sha256: sha256_hex(der),
+        changed: false,
+        reason: String::new(),
     }
 }
 
@@ -125,8 +184,10 @@ impl ServerCertVerifier for PinningVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let sha256 = sha256_hex(end_entity.as_ref());
-        if self.pinned.as_deref() == Some(sha256.as_str()) {
+        let mut info = certificate_info(end_entity.as_ref(), &self.host, self.port);
+        if self.pinned.as_deref() == Some(info.sha256.as_str()) {
+            let trust = "trusted: you trusted this certificate".to_owned();
+            self.check.record(info, true, trust);
             return Ok(ServerCertVerified::assertion());
         }
         let verdict = self.system.verify_server_cert(
@@ -136,21 +197,20 @@ impl ServerCertVerifier for PinningVerifier {
             ocsp_response,
             now,
         );
-        if let Err(e) = &verdict {
-            let (subject, issuer, not_before, not_after) = describe(end_entity.as_ref());
-            let info = CertificateInfo {
-                host: self.host.clone(),
-                port: self.port,
-                subject,
-                issuer,
-                not_before,
-                not_after,
-                sha256,
-                changed: self.pinned.is_some(),
-                reason: e.to_string(),
-            };
-            if let Ok(mut seen) = self.check.0.lock() {
-                *seen = Some(info);
+        match &verdict {
+            Ok(_) => {
+                let trust = "trusted: signed by an authority this system trusts".to_owned();
+                self.check.record(info, true, trust);
+            }
+            Err(e) => {
+                info.changed = self.pinned.is_some();
+                info.reason = e.to_string();
+                let trust = if info.changed {
+                    format!("NOT trusted: it CHANGED since you trusted it ({e})")
+                } else {
+                    format!("NOT trusted ({e})")
+                };
+                self.check.record(info, false, trust);
             }
         }
         verdict
@@ -194,17 +254,25 @@ pub fn explain(reason: &str) -> EngineError {
 
 /// `--insecure`: accepts any certificate (signatures are still checked for consistency).
 #[derive(Debug)]
-struct AcceptAnyCertificate(Arc<CryptoProvider>);
+struct AcceptAnyCertificate {
+    provider: Arc<CryptoProvider>,
+    host: String,
+    port: u16,
+    check: Arc<TrustCheck>,
+}
 
 impl ServerCertVerifier for AcceptAnyCertificate {
     fn verify_server_cert(
         &self,
-        _end_entity: &CertificateDer<'_>,
+        end_entity: &CertificateDer<'_>,
         _intermediates: &[CertificateDer<'_>],
         _server_name: &ServerName<'_>,
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        let info = certificate_info(end_entity.as_ref(), &self.host, self.port);
+        let trust = "accepted unchecked (--insecure)".to_owned();
+        self.check.record(info, true, trust);
         Ok(ServerCertVerified::assertion())
     }
 
@@ -218,7 +286,7 @@ impl ServerCertVerifier for AcceptAnyCertificate {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
 
@@ -232,11 +300,11 @@ impl ServerCertVerifier for AcceptAnyCertificate {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+        self.provider.signature_verification_algorithms.supported_schemes()
     }
 }
