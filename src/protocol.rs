@@ -318,8 +318,11 @@ pub enum LogKind {
     Sent,
     /// A reply the server sent.
     Received,
-    /// Skiff's own note (addresses, mode switches).
+    /// Skiff's own note (addresses, what it does).
     Info,
+    /// `Auto` mode changed the session's data-connection mode (EPSV refused, passive ports
+    /// unreachable); the window links such a line to the connection doctor.
+    ModeSwitch,
     /// Something went wrong.
     Error,
 }

@@ -115,6 +115,54 @@ fn a_one_mib_reply_line_is_a_clear_error() {
 }
 
 #[test]
+fn unreachable_passive_ports_switch_auto_mode_to_active_once_and_say_so() {
+    let server = FakeServer::start(Script {
+        listing: LISTING.into(),
+        passive_unreachable: true,
+        connects_back: true,
+        ..Script::default()
+    });
+    let out = skiff()
+        .args(["ls", "-v", "--timeout", "3", &server.url("/")])
+        .output()
+        .unwrap();
+    let log = text(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert_eq!(
+        log.matches("passive port could not be reached").count(),
+        1,
+        "{log}"
+    );
+    assert!(log.contains("switching this session to active mode"), "{log}");
+    assert!(log.contains("Active mode: listening on 127.0.0.1:"), "{log}");
+    assert!(text(&out.stdout).contains("ok.txt"), "{}", text(&out.stdout));
+    // Forcing passive mode is an error that names the cause, not a silent switch.
+    let out = skiff()
+        .args(["ls", "--mode", "pasv", "--timeout", "3", &server.url("/")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("passive data connection"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn with_neither_passive_nor_active_working_the_error_names_both() {
+    let server = FakeServer::start(Script {
+        listing: LISTING.into(),
+        passive_unreachable: true,
+        ..Script::default()
+    });
+    let out = skiff()
+        .args(["ls", "--timeout", "2", &server.url("/")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("no data connection works"), "{err}");
+    assert!(err.contains("skiff doctor"), "{err}");
+}
+
+#[test]
 fn refused_epsv_switches_auto_mode_to_pasv() {
     let server = FakeServer::start(Script {
         listing: LISTING.into(),

@@ -419,7 +419,7 @@ impl eframe::App for SkiffApp {
             .resizable(true)
             .default_size(140.0)
             .show(ui, |ui| {
-                ui::log_panel::show(ui, &self.state.log);
+                asked.extend(ui::log_panel::show(ui, &self.state.log));
             });
         self.panes(ui, &mut asked);
         asked.extend(desktop_drop(&ctx, &self.state.remote.path));

@@ -129,7 +129,7 @@ impl Client {
                 let prefix = match kind {
                     LogKind::Sent => "> ",
                     LogKind::Received => "< ",
-                    LogKind::Info => "* ",
+                    LogKind::Info | LogKind::ModeSwitch => "* ",
                     LogKind::Error => "! ",
                 };
                 self.progress.println(&format!("{prefix}{text}"));

@@ -41,6 +41,11 @@ impl LogSink {
         (self.0)(LogKind::Info, text.into());
     }
 
+    /// The session changed its data-connection mode (the window offers the doctor).
+    pub fn mode_switch(&self, text: impl Into<String>) {
+        (self.0)(LogKind::ModeSwitch, text.into());
+    }
+
     /// An error.
     pub fn error(&self, text: impl Into<String>) {
         (self.0)(LogKind::Error, text.into());

@@ -1,7 +1,6 @@
 //! `Session`: one connected site, its browsing connection and its idle transfer connections.
 
 use std::sync::Mutex as StdMutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::{Mutex, MutexGuard, Semaphore, SemaphorePermit};
 
@@ -11,6 +10,7 @@ use crate::engine::ftp::FtpVfs;
 use crate::engine::log::LogSink;
 use crate::model::site::Site;
 use crate::protocol::SessionId;
+use suppaftp::Mode;
 
 /// Most idle transfer connections kept per session.
 const MAX_IDLE: usize = 10;
@@ -24,8 +24,9 @@ pub struct Session {
     browse: Mutex<Option<FtpVfs>>,
     idle: StdMutex<Vec<FtpVfs>>,
     events: EventSink,
-    /// `Auto` mode saw EPSV refused: new connections start with PASV.
-    pasv_only: AtomicBool,
+    /// The data-connection mode `Auto` switched to on one connection (PASV when EPSV was
+    /// refused, active when passive ports were unreachable): new connections start with it.
+    learned: StdMutex<Option<Mode>>,
     /// Files the window's queue moves at once: one permit per transfer connection.
     slots: Semaphore,
     /// The permits `slots` was given.
@@ -37,7 +38,7 @@ pub struct Session {
 pub struct BrowseGuard<'a> {
     guard: MutexGuard<'a, Option<FtpVfs>>,
     finished: bool,
-    pasv_only: &'a AtomicBool,
+    learned: &'a StdMutex<Option<Mode>>,
 }
 
 impl BrowseGuard<'_> {
@@ -51,8 +52,8 @@ impl BrowseGuard<'_> {
     /// Ends the operation with `result`: a network failure drops the connection.
     pub fn finish<T>(mut self, result: EngineResult<T>) -> EngineResult<T> {
         self.finished = true;
-        if self.guard.as_ref().is_some_and(FtpVfs::fell_back_to_pasv) {
-            self.pasv_only.store(true, Ordering::Relaxed);
+        if let Some(mode) = self.guard.as_ref().and_then(FtpVfs::learned_mode) {
+            learn(self.learned, mode);
         }
         if let Err(e) = &result
             && breaks_connection(e)
@@ -94,7 +95,7 @@ impl Session {
             browse: Mutex::new(Some(browse)),
             idle: StdMutex::new(Vec::new()),
             events,
-            pasv_only: AtomicBool::new(false),
+            learned: StdMutex::new(None),
             slots: Semaphore::new(0),
             slot_limit: StdMutex::new(0),
         }
@@ -132,8 +133,8 @@ impl Session {
     /// Opens a new connection to the site.
     pub async fn connect(&self) -> EngineResult<FtpVfs> {
         let mut vfs = FtpVfs::connect(&self.site, self.log()).await?;
-        if self.pasv_only.load(Ordering::Relaxed) {
-            vfs.use_pasv();
+        if let Some(mode) = self.learned.lock().ok().and_then(|m| *m) {
+            vfs.use_mode(mode);
         }
         Ok(vfs)
     }
@@ -148,7 +149,7 @@ impl Session {
         Ok(BrowseGuard {
             guard,
             finished: false,
-            pasv_only: &self.pasv_only,
+            learned: &self.learned,
         })
     }
 
@@ -163,8 +164,8 @@ impl Session {
 
     /// Returns a healthy transfer connection for reuse.
     pub fn give_back(&self, connection: FtpVfs) {
-        if connection.fell_back_to_pasv() {
-            self.pasv_only.store(true, Ordering::Relaxed);
+        if let Some(mode) = connection.learned_mode() {
+            learn(&self.learned, mode);
         }
         if let Ok(mut pool) = self.idle.lock()
             && pool.len() < MAX_IDLE
@@ -184,5 +185,14 @@ impl Session {
         for c in browse.into_iter().chain(idle) {
             c.quit().await;
         }
+    }
+}
+
+/// Remembers the mode a connection switched to; active (the last resort) wins over PASV.
+fn learn(learned: &StdMutex<Option<Mode>>, mode: Mode) {
+    if let Ok(mut slot) = learned.lock()
+        && *slot != Some(Mode::Active)
+    {
+        *slot = Some(mode);
     }
 }

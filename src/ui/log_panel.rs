@@ -1,15 +1,21 @@
 //! The message log: every command and reply, passwords masked by the engine, errors in red,
-//! newest visible. Virtualized, so a long session costs nothing to draw.
+//! newest visible; a line saying `Auto` switched the data-connection mode links to the
+//! connection doctor. Virtualized, so a long session costs nothing to draw.
 
 use std::collections::VecDeque;
 
 use egui::{Color32, RichText, ScrollArea, Ui};
 
+use crate::app::actions::Action;
 use crate::app::state::LogLine;
 use crate::protocol::LogKind;
 
-/// Draws the log.
-pub fn show(ui: &mut Ui, log: &VecDeque<LogLine>) {
+/// The colour of a mode-switch line (amber: worth reading, not an error).
+const SWITCH_COLOR: Color32 = Color32::from_rgb(230, 160, 40);
+
+/// Draws the log; a click on a mode-switch line's link asks for the doctor.
+pub fn show(ui: &mut Ui, log: &VecDeque<LogLine>) -> Option<Action> {
+    let mut action = None;
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
     let dark = ui.visuals().dark_mode;
     ScrollArea::vertical()
@@ -36,12 +42,23 @@ pub fn show(ui: &mut Ui, log: &VecDeque<LogLine>) {
                     ),
                     LogKind::Info => ("Status:   ", ui.visuals().text_color()),
                     LogKind::Error => ("Error:    ", super::ERROR_COLOR),
+                    LogKind::ModeSwitch => ("Status:   ", SWITCH_COLOR),
                 };
-                ui.label(
-                    RichText::new(format!("{prefix}{}", line.text))
-                        .monospace()
-                        .color(color),
-                );
+                let text = RichText::new(format!("{prefix}{}", line.text))
+                    .monospace()
+                    .color(color);
+                if line.kind == LogKind::ModeSwitch {
+                    ui.horizontal(|ui| {
+                        ui.label(text);
+                        let link = RichText::new("Test connection…").monospace();
+                        if ui.link(link).clicked() {
+                            action = Some(Action::Doctor);
+                        }
+                    });
+                } else {
+                    ui.label(text);
+                }
             }
         });
+    action
 }

@@ -27,6 +27,10 @@ pub struct Script {
     pub cut_first_retr_at: Option<usize>,
     /// Pause between 64 KiB chunks of a RETR.
     pub slow_chunk_delay: Option<Duration>,
+    /// EPSV and PASV name a port nothing listens on (a closed passive range).
+    pub passive_unreachable: bool,
+    /// Active mode works: the server connects back to the PORT/EPRT address.
+    pub connects_back: bool,
 }
 
 /// A running fake server.
@@ -84,6 +88,21 @@ async fn reply(w: &mut tokio::net::tcp::OwnedWriteHalf, text: &str) -> std::io::
     w.write_all(format!("{text}\r\n").as_bytes()).await
 }
 
+/// The address a PORT (`h1,h2,h3,h4,p1,p2`) or EPRT (`|1|ip|port|`) argument names.
+fn active_address(verb: &str, arg: &str) -> Option<std::net::SocketAddr> {
+    if verb.eq_ignore_ascii_case("EPRT") {
+        let parts: Vec<&str> = arg.split('|').collect();
+        let ip: std::net::IpAddr = parts.get(2)?.parse().ok()?;
+        return Some((ip, parts.get(3)?.parse().ok()?).into());
+    }
+    let n: Vec<u16> = arg.split(',').filter_map(|p| p.trim().parse().ok()).collect();
+    let [a, b, c, d, hi, lo] = n[..] else {
+        return None;
+    };
+    let octets = [a, b, c, d].map(|x| u8::try_from(x).unwrap_or(0));
+    Some((octets, hi * 256 + lo).into())
+}
+
 async fn session(
     socket: TcpStream,
     script: Arc<Script>,
@@ -98,6 +117,7 @@ async fn session(
     reply(&mut w, "220 fake server").await?;
     let mut lines = BufReader::new(r).lines();
     let mut data: Option<TcpListener> = None;
+    let mut active: Option<std::net::SocketAddr> = None;
     let mut offset = 0usize;
     while let Some(line) = lines.next_line().await? {
         let (verb, arg) = line.split_once(' ').unwrap_or((line.as_str(), ""));
@@ -110,7 +130,21 @@ async fn session(
             }
             "TYPE" | "OPTS" | "NOOP" => reply(&mut w, "200 ok").await?,
             "PORT" | "EPRT" => {
-                reply(&mut w, "200 PORT ok (but this server never connects back)").await?;
+                active = if script.connects_back {
+                    active_address(verb, arg)
+                } else {
+                    None
+                };
+                reply(&mut w, "200 PORT ok").await?;
+            }
+            "EPSV" | "PASV" if script.passive_unreachable => {
+                let closed = TcpListener::bind("127.0.0.1:0").await?.local_addr()?.port();
+                if verb.eq_ignore_ascii_case("EPSV") {
+                    reply(&mut w, &format!("229 Extended Passive Mode (|||{closed}|)")).await?;
+                } else {
+                    let (hi, lo) = (closed / 256, closed % 256);
+                    reply(&mut w, &format!("227 Passive Mode (127,0,0,1,{hi},{lo})")).await?;
+                }
             }
             "PWD" => reply(&mut w, "257 \"/\" is current").await?,
             "CWD" => reply(&mut w, "250 ok").await?,
@@ -152,6 +186,14 @@ async fn session(
                 )
                 .await?;
                 data = Some(l);
+            }
+            "LIST" if active.is_some() => {
+                reply(&mut w, "150 connecting back").await?;
+                let target = active.take().unwrap_or_else(|| ([127, 0, 0, 1], 0).into());
+                let mut d = TcpStream::connect(target).await?;
+                d.write_all(script.listing.as_bytes()).await?;
+                drop(d);
+                reply(&mut w, "226 done").await?;
             }
             "LIST" | "RETR" => {
                 let Some(l) = data.take() else {

@@ -126,6 +126,7 @@ impl FtpVfs {
         offset: u64,
     ) -> EngineResult<DataStream> {
         let mut switched = false;
+        let mut passive_failure: Option<String> = None;
         loop {
             if offset > 0 {
                 self.log.sent(&format!("REST {offset}"));
@@ -176,12 +177,15 @@ impl FtpVfs {
                     {
                         self.mode = Mode::Passive;
                         self.stream.set_mode(Mode::Passive);
-                        self.log.info("The server refused EPSV; switching this session to passive mode (PASV)");
+                        self.log.mode_switch(
+                            "The server refused EPSV; switching this session to passive mode \
+                             (PASV). Test the connection to see which modes work",
+                        );
                         switched = true;
                         continue;
                     }
                     if code == 425 {
-                        return Err(explain_failure(self.mode, &reply_text(&reply)));
+                        return Err(self.explain(passive_failure, &reply_text(&reply)));
                     }
                     return Err(EngineError::Server {
                         action: cmd.text(),
@@ -195,10 +199,39 @@ impl FtpVfs {
                         std::io::ErrorKind::TimedOut | std::io::ErrorKind::ConnectionRefused
                     ) =>
                 {
-                    return Err(explain_failure(self.mode, &io.to_string()));
+                    if self.site.data_mode == DataMode::Auto
+                        && self.mode != Mode::Active
+                        && passive_failure.is_none()
+                    {
+                        // Behind a server-side firewall the passive port may be closed while
+                        // the server can still connect back: try active mode once.
+                        self.log.mode_switch(format!(
+                            "The server's passive port could not be reached ({io}); switching \
+                             this session to active mode (PORT/EPRT). Test the connection to \
+                             see why"
+                        ));
+                        passive_failure = Some(io.to_string());
+                        self.mode = Mode::Active;
+                        self.stream.set_mode(Mode::Active);
+                        continue;
+                    }
+                    return Err(self.explain(passive_failure, &io.to_string()));
                 }
                 Err(e) => return Err(map_error(e, &cmd.text(), self.site.timeout)),
             }
+        }
+    }
+
+    /// The words for a data connection that failed in this connection's mode; after `Auto`
+    /// fell back from passive to active, both failures.
+    fn explain(&self, passive_failure: Option<String>, detail: &str) -> EngineError {
+        match passive_failure {
+            Some(passive) => EngineError::DataConnection(format!(
+                "no data connection works: the passive connection failed ({passive}) and in \
+                 active mode the server could not connect back ({detail}). Test the connection \
+                 (skiff doctor) to see why"
+            )),
+            None => explain_failure(self.mode, detail),
         }
     }
 

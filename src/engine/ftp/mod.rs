@@ -131,11 +131,10 @@ impl FtpVfs {
             stream = secured;
             log.info("Implicit TLS established: data connections are encrypted");
         }
+        // The active-mode wait is set whatever the mode: `Auto` may switch to active later.
         let mode = data::initial_mode(site.data_mode);
+        stream = stream.active_mode(timeout);
         stream.set_mode(mode);
-        if mode == Mode::Active {
-            stream = stream.active_mode(timeout);
-        }
         stream =
             stream.passive_stream_builder(data::passive_connector(peer.ip(), timeout, log.clone()));
         let mut vfs = Self {
@@ -184,16 +183,18 @@ impl FtpVfs {
         &self.site
     }
 
-    /// True when `Auto` mode found EPSV refused and this connection now uses PASV.
+    /// The mode `Auto` switched this connection to (PASV when EPSV was refused, active when
+    /// the passive port could not be reached), if it switched.
     #[must_use]
-    pub fn fell_back_to_pasv(&self) -> bool {
-        self.site.data_mode == crate::model::site::DataMode::Auto && self.mode == Mode::Passive
+    pub fn learned_mode(&self) -> Option<Mode> {
+        let switched = matches!(self.mode, Mode::Passive | Mode::Active);
+        (self.site.data_mode == crate::model::site::DataMode::Auto && switched).then_some(self.mode)
     }
 
-    /// Uses PASV from now on (the session learned that the server refuses EPSV).
-    pub fn use_pasv(&mut self) {
-        self.mode = Mode::Passive;
-        self.stream.set_mode(Mode::Passive);
+    /// Uses `mode` from now on (the session learned it from another connection).
+    pub fn use_mode(&mut self, mode: Mode) {
+        self.mode = mode;
+        self.stream.set_mode(mode);
     }
 
     /// True when FEAT advertised `name` (case-insensitive, e.g. "MLSD", "MFMT").
