@@ -52,8 +52,18 @@ fn firewall() -> Result<(), String> {
     run(
         "iptables",
         &[
-            "-A", "INPUT", "-p", "tcp", "--syn", "-m", "multiport", "!", "--dports", &allowed,
-            "-j", "DROP",
+            "-A",
+            "INPUT",
+            "-p",
+            "tcp",
+            "--syn",
+            "-m",
+            "multiport",
+            "!",
+            "--dports",
+            &allowed,
+            "-j",
+            "DROP",
         ],
     )
 }
@@ -111,7 +121,10 @@ fn a_firewall_dropping_the_connect_back_fails_active_mode_and_passive_is_recomme
         "{}",
         report.verdict
     );
-    assert!(took < Duration::from_secs(30), "every step is bounded: {took:?}");
+    assert!(
+        took < Duration::from_secs(30),
+        "every step is bounded: {took:?}"
+    );
 }
 
 /// Runs this test again inside a new network namespace and reports its outcome.
@@ -119,7 +132,14 @@ fn outside() {
     let exe = std::env::current_exe().unwrap();
     let exe = exe.to_str().unwrap();
     let output = match Command::new("unshare")
-        .args(["--net", exe, "--exact", TEST_NAME, "--nocapture", "--test-threads=1"])
+        .args([
+            "--net",
+            exe,
+            "--exact",
+            TEST_NAME,
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(INSIDE, "1")
         .output()
     {
@@ -132,7 +152,10 @@ fn outside() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     if stderr.starts_with("unshare:") {
-        eprintln!("skipped: no network namespace can be made here ({})", stderr.trim());
+        eprintln!(
+            "skipped: no network namespace can be made here ({})",
+            stderr.trim()
+        );
         return;
     }
     if let Some(why) = stdout.lines().find_map(|l| l.strip_prefix("SKIPPED: ")) {

@@ -82,8 +82,16 @@ fn a_trusted_tls_session_shows_its_version_certificate_and_data_session_reuse() 
     let report = run(&site, Probe::default());
     let tls = step(&report, "tls");
     assert!(tls.ok, "{report:#?}");
-    assert!(tls.detail.starts_with("AUTH TLS accepted; TLS 1."), "{}", tls.detail);
-    assert!(tls.detail.contains("accepted unchecked (--insecure)"), "{}", tls.detail);
+    assert!(
+        tls.detail.starts_with("AUTH TLS accepted; TLS 1."),
+        "{}",
+        tls.detail
+    );
+    assert!(
+        tls.detail.contains("accepted unchecked (--insecure)"),
+        "{}",
+        tls.detail
+    );
     assert!(step(&report, "login").ok, "{report:#?}");
     let pasv = step(&report, "pasv");
     assert!(pasv.ok, "{report:#?}");
@@ -116,18 +124,26 @@ fn a_refused_auth_tls_finds_implicit_tls_and_recommends_it() {
     };
     let report = run(&site, probe);
     let tls = step(&report, "tls");
-    assert!(!tls.ok && tls.detail.contains("refused AUTH TLS (502"), "{report:#?}");
+    assert!(
+        !tls.ok && tls.detail.contains("refused AUTH TLS (502"),
+        "{report:#?}"
+    );
     let other = step(&report, "tls_implicit");
     assert!(other.ok, "{report:#?}");
-    assert!(other.detail.contains("implicit TLS (ftps://) on port"), "{}", other.detail);
+    assert!(
+        other.detail.contains("implicit TLS (ftps://) on port"),
+        "{}",
+        other.detail
+    );
     // The rest of the steps ran against the implicit-TLS server.
     assert!(step(&report, "login").ok, "{report:#?}");
     assert_eq!(report.recommended.protocol, "ftps");
     assert_eq!(report.recommended.port, implicit.port);
     assert!(
-        report
-            .verdict
-            .starts_with(&format!("use implicit TLS (ftps://) on port {}", implicit.port)),
+        report.verdict.starts_with(&format!(
+            "use implicit TLS (ftps://) on port {}",
+            implicit.port
+        )),
         "{}",
         report.verdict
     );
@@ -168,7 +184,11 @@ fn no_tls_anywhere_says_so_and_never_falls_back_to_plain_text() {
     let report = run(&site, probe);
     assert!(!step(&report, "tls").ok);
     assert!(!step(&report, "tls_implicit").ok);
-    assert!(report.verdict.starts_with("no TLS works here"), "{}", report.verdict);
+    assert!(
+        report.verdict.starts_with("no TLS works here"),
+        "{}",
+        report.verdict
+    );
     assert!(!names(&report).contains(&"login"), "{report:#?}");
 }
 
@@ -203,5 +223,9 @@ fn no_big_file_no_throughput_step() {
     std::fs::write(server.file("small.txt"), b"tiny").unwrap();
     let report = run(&site(&server.url("ftp", "/")), Probe::default());
     assert!(!names(&report).contains(&"throughput"), "{report:#?}");
-    assert!(report.verdict.contains("everything works"), "{}", report.verdict);
+    assert!(
+        report.verdict.contains("everything works"),
+        "{}",
+        report.verdict
+    );
 }

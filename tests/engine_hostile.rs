@@ -133,16 +133,30 @@ fn unreachable_passive_ports_switch_auto_mode_to_active_once_and_say_so() {
         1,
         "{log}"
     );
-    assert!(log.contains("switching this session to active mode"), "{log}");
-    assert!(log.contains("Active mode: listening on 127.0.0.1:"), "{log}");
-    assert!(text(&out.stdout).contains("ok.txt"), "{}", text(&out.stdout));
+    assert!(
+        log.contains("switching this session to active mode"),
+        "{log}"
+    );
+    assert!(
+        log.contains("Active mode: listening on 127.0.0.1:"),
+        "{log}"
+    );
+    assert!(
+        text(&out.stdout).contains("ok.txt"),
+        "{}",
+        text(&out.stdout)
+    );
     // Forcing passive mode is an error that names the cause, not a silent switch.
     let out = skiff()
         .args(["ls", "--mode", "pasv", "--timeout", "3", &server.url("/")])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("passive data connection"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("passive data connection"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

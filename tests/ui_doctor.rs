@@ -1,5 +1,6 @@
 //! The connection doctor in the window: the Test button runs it against the in-process
-//! server, the steps and the verdict show, and Apply stores the mode that worked.
+//! server, the steps and the verdict show, and Apply stores the mode that worked; the site
+//! manager's "Test connection" tests a bookmark and Apply writes into the sites file.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -7,6 +8,7 @@ mod common;
 #[path = "common/window.rs"]
 mod window;
 
+use common::fake::{FakeServer, Script};
 use common::{PASSWORD, TestServer};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
@@ -34,7 +36,7 @@ fn the_test_button_runs_the_doctor_and_apply_keeps_the_mode_that_worked() {
     assert_eq!(
         names,
         [
-            "resolve", "tcp", "login", "features", "epsv", "pasv", "active", "rtt"
+            "resolve", "tcp", "greeting", "login", "features", "epsv", "pasv", "active", "rtt"
         ]
     );
     let report = doctor.report.unwrap();
@@ -44,7 +46,116 @@ fn the_test_button_runs_the_doctor_and_apply_keeps_the_mode_that_worked() {
         .get_by_role_and_label(Role::Button, "Apply to this site")
         .click();
     w.wait_until("the mode applied", |app| {
-        app.state().form.data_mode == Some(DataMode::ExtendedPassive)
-            && app.state().doctor.is_none()
+        // Extended passive working keeps the default (EPSV, then PASV).
+        app.state().form.data_mode == Some(DataMode::Auto) && app.state().doctor.is_none()
     });
+}
+
+fn replace_text(w: &mut window::Window, label: &str, text: &str) {
+    let role = if label.to_lowercase().contains("password") {
+        Role::PasswordInput
+    } else {
+        Role::TextInput
+    };
+    let field = w.harness.get_by_role_and_label(role, label);
+    field.focus();
+    w.harness.step();
+    w.harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    w.harness.key_press(egui::Key::Backspace);
+    w.harness.get_by_role_and_label(role, label).type_text(text);
+    w.harness.step();
+}
+
+#[test]
+fn test_connection_in_the_site_manager_applies_the_working_mode_to_the_bookmark() {
+    // EPSV refused, PASV and active work: the doctor recommends PASV.
+    let server = FakeServer::start(Script {
+        listing: "-rw-r--r-- 1 u g 5 Jan 01 2026 a.txt\r\n".to_owned(),
+        refuse_epsv: true,
+        connects_back: true,
+        ..Script::default()
+    });
+    let config = tempfile::tempdir().unwrap();
+    let sites_file = config.path().join("sites.toml");
+    let path = sites_file.clone();
+    let mut w = window::open_window_with(move |start| start.sites_path = Some(path));
+    w.harness
+        .get_by_role_and_label(Role::Button, "Sites")
+        .click();
+    w.harness.run_steps(2);
+    w.wait_for_label("Site Manager…");
+    w.harness
+        .get_by_role_and_label(Role::Button, "Site Manager…")
+        .click();
+    w.wait_for_label("New site");
+    w.harness
+        .get_by_role_and_label(Role::Button, "New site")
+        .click();
+    w.wait_for_label("Site name:");
+    replace_text(&mut w, "Site name:", "shop");
+    replace_text(&mut w, "Host name:", "127.0.0.1");
+    replace_text(&mut w, "Port number:", &server.port.to_string());
+    replace_text(&mut w, "User name:", "u");
+    replace_text(&mut w, "Site password:", "p");
+    w.harness
+        .get_by_role_and_label(Role::Button, "Test connection")
+        .click();
+    w.wait_until("the doctor's verdict", |app| {
+        app.state()
+            .doctor
+            .as_ref()
+            .is_some_and(|d| d.report.is_some())
+    });
+    let doctor = w.state().doctor.clone().unwrap();
+    assert!(doctor.bookmark.is_some(), "the doctor tests the bookmark");
+    let report = doctor.report.unwrap();
+    assert_eq!(
+        report.recommended.mode.as_deref(),
+        Some("pasv"),
+        "{report:#?}"
+    );
+    w.wait_for_label(&report.verdict);
+    // The picture's labels carry the real ports.
+    let pasv_port = doctor
+        .steps
+        .iter()
+        .find(|s| s.name == "pasv")
+        .and_then(|s| s.port)
+        .unwrap();
+    w.wait_for_label_containing(&format!(
+        "passive (PASV): you connect to the server's port {pasv_port} (works)"
+    ));
+    w.harness
+        .get_by_role_and_label(Role::Button, "Apply to this site")
+        .click();
+    w.wait_until("the bookmark saved with PASV", |_| {
+        skiff::store::sites::load(&sites_file).is_ok_and(|sites| {
+            sites
+                .sites
+                .iter()
+                .any(|b| b.name == "shop" && b.mode == DataMode::Passive)
+        })
+    });
+    assert!(w.state().doctor.is_none(), "Apply closes the doctor");
+}
+
+#[test]
+fn a_mode_switch_in_the_message_log_links_to_the_doctor() {
+    let server = FakeServer::start(Script {
+        listing: "-rw-r--r-- 1 u g 5 Jan 01 2026 a.txt\r\n".to_owned(),
+        refuse_epsv: true,
+        ..Script::default()
+    });
+    let mut w = window::open_window();
+    w.connect(server.port, "p");
+    w.wait_until("the listing through PASV", |app| {
+        app.state().remote.entries.iter().any(|e| e.name == "a.txt")
+    });
+    w.wait_for_label_containing("The server refused EPSV; switching this session to passive");
+    w.wait_for_label("Test connection…");
+    w.harness
+        .get_by_role_and_label(Role::Link, "Test connection…")
+        .click();
+    w.wait_until("the doctor runs", |app| app.state().doctor.is_some());
 }

@@ -85,10 +85,18 @@ pub enum Action {
     CloseDialog,
     /// Test the quick-connect bar's server with the connection doctor.
     Doctor,
+    /// Test a site (from the site manager) with the connection doctor.
+    DoctorSite {
+        /// The site, with its password.
+        site: Box<Site>,
+        /// The bookmark "Apply" writes into.
+        bookmark: Option<String>,
+    },
     /// Close the doctor's window.
     CloseDoctor,
-    /// Use the data-connection mode the doctor found for the quick connection.
-    ApplyDoctor(crate::model::site::DataMode),
+    /// Store the settings the doctor found (mode, and the kind of TLS and port when only the
+    /// other kind worked) in the bookmark tested, or the quick connection.
+    ApplyDoctor,
     /// Trust the certificate shown (for this session, or `always`: remembered) and connect
     /// again.
     TrustCertificate {
@@ -218,19 +226,8 @@ pub fn plan(
             Vec::new()
         }
         Action::CopyUrl(_) => Vec::new(), // the window does it: the clipboard is the UI's
-        Action::Doctor => doctor(state, next_id),
-        Action::CloseDoctor => {
-            state.doctor = None;
-            Vec::new()
-        }
-        Action::ApplyDoctor(mode) => {
-            state.form.data_mode = Some(mode);
-            state.status = format!(
-                "Quick connections to this server use {} mode",
-                mode.as_str()
-            );
-            state.doctor = None;
-            Vec::new()
+        Action::Doctor | Action::DoctorSite { .. } | Action::CloseDoctor | Action::ApplyDoctor => {
+            super::doctor::plan(state, action, next_id)
         }
         Action::TrustCertificate {
             host,
@@ -497,33 +494,6 @@ fn pane_change(state: &mut AppState, action: Action) {
 #[must_use]
 pub fn certificate_key(host: &str, port: u16) -> String {
     crate::store::known_certs::address(host, port)
-}
-
-/// Starts the connection doctor on the quick-connect bar's server.
-fn doctor(state: &mut AppState, next_id: &mut dyn FnMut() -> RequestId) -> Vec<Command> {
-    match site_from_form(state) {
-        Ok((mut site, _)) => {
-            if site.trusted_certificate.is_none() {
-                site.trusted_certificate = state
-                    .trusted_certs
-                    .get(&certificate_key(&site.host, site.port))
-                    .cloned();
-            }
-            let request = next_id();
-            state.doctor = Some(super::state::DoctorState {
-                request,
-                target: site.authority(),
-                port: site.port,
-                steps: Vec::new(),
-                report: None,
-            });
-            vec![Command::Doctor { request, site }]
-        }
-        Err(why) => {
-            state.status = why;
-            Vec::new()
-        }
-    }
 }
 
 /// Queues a pane's selection for the other side (`start`: and starts the queue).

@@ -3,6 +3,7 @@
 //! come out are sent without ever blocking a frame.
 
 pub mod actions;
+pub mod doctor;
 pub mod queue;
 pub mod reduce;
 pub mod sites;

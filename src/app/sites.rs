@@ -54,11 +54,36 @@ pub enum StoreJob {
     },
     /// Write the settings file.
     SaveSettings(Box<crate::store::settings::Settings>),
-    /// Look up a site's password, then connect with it.
+    /// Look up a site's password, then connect with it (or test it).
     PasswordForConnect {
         /// The bookmark.
         bookmark: Box<Bookmark>,
+        /// Connect, or run the doctor.
+        after: After,
     },
+}
+
+/// What a site's password is wanted for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum After {
+    /// Connect with the site.
+    Connect,
+    /// Test the site with the connection doctor ("Apply" then writes into it).
+    Test,
+}
+
+impl After {
+    /// The action that connects with (or tests) `bookmark`'s settings.
+    #[must_use]
+    pub fn action(self, bookmark: &Bookmark, password: Option<Password>) -> Action {
+        match self {
+            Self::Connect => connect_action(bookmark, password),
+            Self::Test => Action::DoctorSite {
+                site: Box::new(bookmark.site(password)),
+                bookmark: Some(bookmark.id.clone()),
+            },
+        }
+    }
 }
 
 /// A change to the sites file.
@@ -130,6 +155,8 @@ pub enum StoreDone {
         bookmark: Box<Bookmark>,
         /// What the keyring said.
         password: Result<Option<Password>, String>,
+        /// Connect, or test.
+        after: After,
     },
     /// Something to tell the user once (no keyring reachable).
     Notice(String),
@@ -168,6 +195,8 @@ pub enum SiteAction {
     Connect(String),
     /// Connect with the edited site (saved first).
     SaveAndConnect,
+    /// Test the edited site with the connection doctor (saved first).
+    SaveAndTest,
     /// Connect with this bookmark as given (`skiff site:work/www`: another remote folder).
     ConnectWith(Box<Bookmark>),
     /// Make a bookmark of the current connection (the quick-connect form).
@@ -182,6 +211,8 @@ pub enum SiteAction {
         password: String,
         /// Keep it (keyring, or the session when there is none).
         remember: bool,
+        /// Connect, or test.
+        after: After,
     },
 }
 
@@ -206,7 +237,12 @@ pub fn plan(state: &mut AppState, action: SiteAction) -> Vec<Action> {
         | SiteAction::DeleteFolder(_)
         | SiteAction::DeleteSite(_) => edit_tree(state, action),
         SiteAction::Save => save_edited(state),
-        SiteAction::SaveAndConnect => {
+        SiteAction::SaveAndConnect | SiteAction::SaveAndTest => {
+            let after = if action == SiteAction::SaveAndTest {
+                After::Test
+            } else {
+                After::Connect
+            };
             save_edited(state);
             let edited = state.site_manager.as_ref().and_then(|m| m.editing.clone());
             if let Some(b) = edited {
@@ -215,15 +251,18 @@ pub fn plan(state: &mut AppState, action: SiteAction) -> Vec<Action> {
                     .as_ref()
                     .map(|m| m.password.clone())
                     .unwrap_or_default();
-                return connect_bookmark(state, b, Some(typed).filter(|p| !p.is_empty()));
+                let typed = Some(typed).filter(|p| !p.is_empty());
+                return connect_bookmark(state, b, typed, after);
             }
         }
         SiteAction::Connect(id) => {
             if let Some(b) = state.sites.sites.iter().find(|b| b.id == id).cloned() {
-                return connect_bookmark(state, b, None);
+                return connect_bookmark(state, b, None, After::Connect);
             }
         }
-        SiteAction::ConnectWith(bookmark) => return connect_bookmark(state, *bookmark, None),
+        SiteAction::ConnectWith(bookmark) => {
+            return connect_bookmark(state, *bookmark, None, After::Connect);
+        }
         SiteAction::SaveCurrent => save_current(state),
         SiteAction::ConnectRecent(url) => {
             state.form = crate::app::state::ConnectForm {
@@ -236,6 +275,7 @@ pub fn plan(state: &mut AppState, action: SiteAction) -> Vec<Action> {
             bookmark,
             password,
             remember,
+            after,
         } => {
             state.dialog = None;
             if bookmark.logon == Logon::Ask {
@@ -249,7 +289,7 @@ pub fn plan(state: &mut AppState, action: SiteAction) -> Vec<Action> {
                     password: Password::new(password.clone()),
                 });
             }
-            return vec![connect_action(&bookmark, Some(Password::new(password)))];
+            return vec![after.action(&bookmark, Some(Password::new(password)))];
         }
     }
     Vec::new()
@@ -448,31 +488,37 @@ fn save_current(state: &mut AppState) {
         .push(StoreJob::Sites(SitesChange::Upsert(Box::new(bookmark))));
 }
 
-/// Connects with `bookmark`: anonymous at once, "ask" by asking, normal with the typed
-/// password or the stored one (looked up off the UI thread first).
+/// Connects with (or tests) `bookmark`: anonymous at once, "ask" by asking, normal with the
+/// typed password or the stored one (looked up off the UI thread first).
 fn connect_bookmark(
     state: &mut AppState,
     bookmark: Bookmark,
     typed: Option<String>,
+    after: After,
 ) -> Vec<Action> {
     match (bookmark.logon, typed) {
-        (Logon::Anonymous, _) => vec![connect_action(&bookmark, None)],
-        (_, Some(password)) => vec![connect_action(&bookmark, Some(Password::new(password)))],
+        (Logon::Anonymous, _) => vec![after.action(&bookmark, None)],
+        (_, Some(password)) => vec![after.action(&bookmark, Some(Password::new(password)))],
         (Logon::Ask, None) => {
             if let Some(password) = state.session_passwords.get(&bookmark.id).cloned() {
-                return vec![connect_action(&bookmark, Some(password))];
+                return vec![after.action(&bookmark, Some(password))];
             }
             state.dialog = Some(Dialog::AskPassword {
                 bookmark: Box::new(bookmark),
                 password: String::new(),
                 remember: false,
+                after,
             });
             Vec::new()
         }
         (Logon::Normal, None) => {
-            state.status = format!("Connecting to {}…", bookmark.path());
+            state.status = match after {
+                After::Connect => format!("Connecting to {}…", bookmark.path()),
+                After::Test => format!("Testing {}…", bookmark.path()),
+            };
             state.store_jobs.push(StoreJob::PasswordForConnect {
                 bookmark: Box::new(bookmark),
+                after,
             });
             Vec::new()
         }
@@ -510,13 +556,18 @@ pub fn apply_done(state: &mut AppState, done: StoreDone) -> Vec<Action> {
                 "Password kept for this session only (no keyring)".clone_into(&mut m.message);
             }
         }
-        StoreDone::Password { bookmark, password } => match password {
-            Ok(Some(password)) => return vec![connect_action(&bookmark, Some(password))],
+        StoreDone::Password {
+            bookmark,
+            password,
+            after,
+        } => match password {
+            Ok(Some(password)) => return vec![after.action(&bookmark, Some(password))],
             Ok(None) => {
                 state.dialog = Some(Dialog::AskPassword {
                     bookmark,
                     password: String::new(),
                     remember: true,
+                    after,
                 });
             }
             Err(why) => {
@@ -525,6 +576,7 @@ pub fn apply_done(state: &mut AppState, done: StoreDone) -> Vec<Action> {
                     bookmark,
                     password: String::new(),
                     remember: false,
+                    after,
                 });
             }
         },

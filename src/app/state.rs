@@ -317,6 +317,8 @@ pub struct DoctorState {
     pub target: String,
     /// The control port (for the picture).
     pub port: u16,
+    /// The bookmark (id) "Apply" writes into; `None`: the quick-connect bar.
+    pub bookmark: Option<String>,
     /// The steps that ended.
     pub steps: Vec<crate::protocol::DoctorStep>,
     /// The result, once done.
@@ -336,6 +338,8 @@ pub enum Dialog {
         password: String,
         /// Keep it (in the keyring, or for the session when there is none).
         remember: bool,
+        /// Connect, or test with the doctor.
+        after: crate::app::sites::After,
     },
     /// Confirm deleting a site-manager folder with the sites in it.
     ConfirmDeleteFolder {

@@ -114,12 +114,16 @@ fn run(
             let _ = secrets.delete(&key_for(&id));
             Vec::new()
         }
-        StoreJob::PasswordForConnect { bookmark } => {
+        StoreJob::PasswordForConnect { bookmark, after } => {
             let password = secrets
                 .get(&key_for(&bookmark.id))
                 .map(|p| p.map(crate::model::site::Password::new))
                 .map_err(|e| e.to_string());
-            vec![StoreDone::Password { bookmark, password }]
+            vec![StoreDone::Password {
+                bookmark,
+                password,
+                after,
+            }]
         }
     }
 }

@@ -142,9 +142,7 @@ fn saved_site(common: &Common, text: &str) -> Result<FtpUrl, Failure> {
     Ok(url)
 }
 
-/// `skiff doctor`: every step as it ends (or JSON at the end), then the verdict; fails (exit
-/// 1) when no data connection works.
-/// The doctor's lines are folded to this many columns (a terminal's usual width and more).
+/// The doctor's lines are folded to this many columns (a wide terminal's width).
 const DOCTOR_WIDTH: usize = 100;
 
 /// `head` then `text` folded at spaces to `width` columns, later lines indented under the text.
@@ -169,6 +167,8 @@ fn wrap(head: &str, text: &str, width: usize) -> String {
     out
 }
 
+/// `skiff doctor`: every step as it ends (or JSON at the end), then the verdict; fails (exit
+/// 1) when no data connection works.
 async fn doctor(common: &Common, site: &Site, json: bool) -> Result<(), Failure> {
     let log = if common.verbose {
         crate::engine::log::LogSink::new(|_, text| eprintln!("  {text}"))
@@ -422,7 +422,14 @@ mod tests {
         assert!(lines.len() > 1, "{folded}");
         assert!(lines.iter().all(|l| l.chars().count() <= 26), "{folded}");
         assert!(lines[1].starts_with("      ") && !lines[1].starts_with("       "));
-        assert_eq!(folded.split_whitespace().skip(1).collect::<Vec<_>>().join(" "), text);
+        assert_eq!(
+            folded
+                .split_whitespace()
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join(" "),
+            text
+        );
         assert_eq!(wrap("h ", "short", 80), "h short");
     }
 }

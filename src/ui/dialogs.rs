@@ -159,6 +159,7 @@ fn site_dialog(ui: &mut egui::Ui, dialog: &mut Dialog) -> Option<Action> {
             bookmark,
             password,
             remember,
+            after,
         } => {
             ui.heading(format!("Password for {}", escape_control(&bookmark.path())));
             ui.label(format!(
@@ -181,12 +182,17 @@ fn site_dialog(ui: &mut egui::Ui, dialog: &mut Dialog) -> Option<Action> {
             if bookmark.logon == crate::model::bookmark::Logon::Normal {
                 ui.checkbox(remember, "Remember it (in the system keyring)");
             }
-            let (ok, cancel) = buttons(ui, "Connect");
+            let verb = match after {
+                crate::app::sites::After::Connect => "Connect",
+                crate::app::sites::After::Test => "Test",
+            };
+            let (ok, cancel) = buttons(ui, verb);
             if ok || enter {
                 action = Some(Action::Sites(SiteAction::PasswordGiven {
                     bookmark: bookmark.clone(),
                     password: password.clone(),
                     remember: *remember,
+                    after: *after,
                 }));
             } else if cancel {
                 action = Some(Action::CloseDialog);

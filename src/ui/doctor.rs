@@ -60,41 +60,37 @@ fn labelled_box(ui: &Ui, rect: Rect, title: &str) {
     );
 }
 
-/// The picture: client and server, the control connection, the data connection of `step`.
-fn picture(ui: &mut Ui, port: u16, step: &DoctorStep) {
-    let (response, _) = ui.allocate_painter(Vec2::new(480.0, 150.0), Sense::hover());
-    let area = response.rect;
-    let client = Rect::from_min_size(area.min + vec2(10.0, 20.0), vec2(110.0, 90.0));
-    let server = Rect::from_min_size(
-        pos2(area.max.x - 120.0, area.min.y + 20.0),
-        vec2(110.0, 90.0),
-    );
-    labelled_box(ui, client, "You (Skiff)");
-    labelled_box(ui, server, "Server");
-    let text_color = ui.visuals().text_color();
-    // Control connection: always client to server.
-    let y1 = client.min.y + 25.0;
-    arrow(
-        ui,
-        pos2(client.max.x, y1),
-        pos2(server.min.x, y1),
-        WORKED,
-        false,
-    );
-    ui.painter().text(
-        pos2(area.center().x, y1 - 10.0),
-        Align2::CENTER_BOTTOM,
-        format!("control connection, to port {port}"),
-        FontId::proportional(12.0),
-        text_color,
-    );
-    // Data connection: its direction follows the mode.
-    let y2 = client.max.y - 20.0;
+/// The short sentence under an arrow: why it failed, or the NAT note.
+fn reason(step: &DoctorStep) -> Option<&'static str> {
+    let active = mode_of(&step.name) == Some(DataMode::Active);
+    match (step.ok, active) {
+        (true, false) if step.detail.contains("behind NAT") => {
+            Some("the server names a private address (NAT); Skiff uses its real one")
+        }
+        (true, _) => None,
+        (false, true) if step.detail.contains("blocks") => {
+            Some("your firewall or router blocks the server's connection back to you")
+        }
+        (false, true) if step.detail.contains("refuses active") => {
+            Some("the server refuses active mode")
+        }
+        (false, true) => Some("the server could not connect back to you"),
+        (false, false) if step.name == "epsv" && step.detail.contains("EPSV") => {
+            Some("the server refuses extended passive mode (EPSV)")
+        }
+        (false, false) => {
+            Some("the server's passive port cannot be reached: its firewall may block it")
+        }
+    }
+}
+
+/// One data connection's arrow with its label above and its reason below; the words drawn.
+fn data_arrow(ui: &Ui, client: Rect, server: Rect, y: f32, step: &DoctorStep) -> String {
     let active = mode_of(&step.name) == Some(DataMode::Active);
     let (from, to) = if active {
-        (pos2(server.min.x, y2), pos2(client.max.x, y2))
+        (pos2(server.min.x, y), pos2(client.max.x, y))
     } else {
-        (pos2(client.max.x, y2), pos2(server.min.x, y2))
+        (pos2(client.max.x, y), pos2(server.min.x, y))
     };
     let color = if step.ok {
         WORKED
@@ -102,28 +98,87 @@ fn picture(ui: &mut Ui, port: u16, step: &DoctorStep) {
         crate::ui::ERROR_COLOR
     };
     arrow(ui, from, to, color, !step.ok);
-    let what = if active {
-        "data connection (active: the server connects back to you)"
+    let port = step.port.map(|p| format!(" {p}")).unwrap_or_default();
+    let label = if active {
+        format!("active: the server connects back to your port{port}")
     } else {
-        "data connection (passive: you connect to the server)"
+        let kind = step.name.to_uppercase();
+        format!("passive ({kind}): you connect to the server's port{port}")
     };
-    // Under the boxes: the sentence is wider than the gap between them.
+    let middle = client.max.x.midpoint(server.min.x);
+    let text_color = ui.visuals().text_color();
     ui.painter().text(
-        pos2(area.center().x, client.max.y + 8.0),
-        Align2::CENTER_TOP,
-        what,
+        pos2(middle, y - 7.0),
+        Align2::CENTER_BOTTOM,
+        &label,
         FontId::proportional(12.0),
         text_color,
     );
+    let state = if step.ok { "works" } else { "blocked" };
+    let mut said = format!("{label} ({state})");
+    if let Some(why) = reason(step) {
+        ui.painter().text(
+            pos2(middle, y + 7.0),
+            Align2::CENTER_TOP,
+            why,
+            FontId::proportional(11.0),
+            color,
+        );
+        said.push_str(": ");
+        said.push_str(why);
+    }
+    said
 }
 
-/// Which picture to draw: the mode that worked, else the last one tried.
-fn shown_step(steps: &[DoctorStep]) -> Option<&DoctorStep> {
-    let data: Vec<&DoctorStep> = steps
+/// The picture: client and server, the control connection, and the data connection in each
+/// kind of mode tested (passive: you connect to the server; active: it connects back to you).
+fn picture(ui: &mut Ui, port: u16, passive: Option<&DoctorStep>, active: Option<&DoctorStep>) {
+    let (response, _) = ui.allocate_painter(Vec2::new(600.0, 190.0), Sense::hover());
+    let area = response.rect;
+    let client = Rect::from_min_size(area.min + vec2(4.0, 10.0), vec2(100.0, 170.0));
+    let server = Rect::from_min_size(
+        pos2(area.max.x - 104.0, area.min.y + 10.0),
+        vec2(100.0, 170.0),
+    );
+    labelled_box(ui, client, "You (Skiff)");
+    labelled_box(ui, server, "Server");
+    // Control connection: always client to server.
+    let y1 = client.min.y + 30.0;
+    arrow(
+        ui,
+        pos2(client.max.x, y1),
+        pos2(server.min.x, y1),
+        WORKED,
+        false,
+    );
+    let control = format!("control connection: you connect to port {port}");
+    ui.painter().text(
+        pos2(client.max.x.midpoint(server.min.x), y1 - 7.0),
+        Align2::CENTER_BOTTOM,
+        &control,
+        FontId::proportional(12.0),
+        ui.visuals().text_color(),
+    );
+    let mut said = vec![control];
+    if let Some(step) = passive {
+        said.push(data_arrow(ui, client, server, client.min.y + 90.0, step));
+    }
+    if let Some(step) = active {
+        said.push(data_arrow(ui, client, server, client.min.y + 145.0, step));
+    }
+    // Screen readers (and tests) read the picture as one sentence per arrow.
+    let text = said.join(". ");
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));
+}
+
+/// The passive step to draw (the one that worked, else the last tried) and the active step.
+fn shown_steps(steps: &[DoctorStep]) -> (Option<&DoctorStep>, Option<&DoctorStep>) {
+    let passive: Vec<&DoctorStep> = steps
         .iter()
-        .filter(|s| mode_of(&s.name).is_some())
+        .filter(|s| s.name == "epsv" || s.name == "pasv")
         .collect();
-    data.iter().find(|s| s.ok).or(data.last()).copied()
+    let shown = passive.iter().find(|s| s.ok).or(passive.last()).copied();
+    (shown, steps.iter().find(|s| s.name == "active"))
 }
 
 /// Draws the doctor's window; returns what the user asked for.
@@ -133,31 +188,17 @@ pub fn show(ctx: &Context, doctor: &DoctorState) -> Option<Action> {
     let mut open = true;
     egui::Window::new("Connection doctor")
         .open(&mut open)
-        .default_width(520.0)
+        .default_width(620.0)
         .collapsible(false)
         .show(ctx, |ui| {
             ui.label(format!("Testing {}", doctor.target));
-            egui::Grid::new("doctor_steps")
-                .num_columns(4)
-                .show(ui, |ui| {
-                    for step in &doctor.steps {
-                        let (mark, color) = if step.ok {
-                            ("ok", WORKED)
-                        } else {
-                            ("failed", crate::ui::ERROR_COLOR)
-                        };
-                        ui.colored_label(color, mark);
-                        ui.label(step.name.as_str());
-                        ui.label(format!("{} ms", step.millis));
-                        ui.add(egui::Label::new(step.detail.as_str()).wrap());
-                        ui.end_row();
-                    }
-                });
-            if let Some(step) = shown_step(&doctor.steps) {
-                picture(ui, doctor.port, step);
-                if !step.ok {
-                    ui.colored_label(crate::ui::ERROR_COLOR, step.detail.as_str());
-                }
+            egui::ScrollArea::vertical()
+                .max_height(260.0)
+                .auto_shrink([false, true])
+                .show(ui, |ui| steps_grid(ui, &doctor.steps));
+            let (passive, active) = shown_steps(&doctor.steps);
+            if passive.is_some() || active.is_some() {
+                picture(ui, doctor.port, passive, active);
             }
             match &doctor.report {
                 None => {
@@ -168,14 +209,25 @@ pub fn show(ctx: &Context, doctor: &DoctorState) -> Option<Action> {
                 }
                 Some(report) => {
                     ui.heading(report.verdict.as_str());
-                    let mode = report.recommended.mode.as_deref().and_then(mode_of);
-                    if let Some(mode) = mode
-                        && ui
+                    if let Some(found) = crate::app::doctor::found(report) {
+                        let target = if doctor.bookmark.is_some() {
+                            "this site's bookmark"
+                        } else {
+                            "quick connections to this server"
+                        };
+                        let hover = format!(
+                            "Store in {target}: {} mode, {}:// on port {}",
+                            found.mode.as_str(),
+                            found.protocol.scheme(),
+                            found.port
+                        );
+                        if ui
                             .button("Apply to this site")
-                            .on_hover_text("Quick connections to this server use this mode")
+                            .on_hover_text(hover)
                             .clicked()
-                    {
-                        action = Some(Action::ApplyDoctor(mode));
+                        {
+                            action = Some(Action::ApplyDoctor);
+                        }
                     }
                 }
             }
@@ -184,4 +236,61 @@ pub fn show(ctx: &Context, doctor: &DoctorState) -> Option<Action> {
         action = Some(Action::CloseDoctor);
     }
     action
+}
+
+/// Each step that ended: ok or failed, its name, its time, what was seen.
+fn steps_grid(ui: &mut Ui, steps: &[DoctorStep]) {
+    egui::Grid::new("doctor_steps")
+        .num_columns(4)
+        .show(ui, |ui| {
+            for step in steps {
+                let (mark, color) = if step.ok {
+                    ("ok", WORKED)
+                } else {
+                    ("failed", crate::ui::ERROR_COLOR)
+                };
+                ui.colored_label(color, mark);
+                ui.label(step.name.as_str());
+                ui.label(format!("{} ms", step.millis));
+                ui.add(egui::Label::new(step.detail.as_str()).wrap());
+                ui.end_row();
+            }
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(name: &str, ok: bool, detail: &str) -> DoctorStep {
+        DoctorStep {
+            name: name.to_owned(),
+            ok,
+            millis: 1,
+            detail: detail.to_owned(),
+            port: Some(40000),
+        }
+    }
+
+    #[test]
+    fn the_picture_shows_the_passive_mode_that_worked_and_why_active_did_not() {
+        let steps = [
+            step("epsv", false, "the server answered 500 EPSV not understood"),
+            step("pasv", true, "listing of 3 entries arrived"),
+            step(
+                "active",
+                false,
+                "the server did not connect back within 3 s: your firewall or router blocks the server's connection back to you",
+            ),
+        ];
+        let (passive, active) = shown_steps(&steps);
+        assert_eq!(passive.map(|s| s.name.as_str()), Some("pasv"));
+        assert_eq!(reason(passive.unwrap()), None);
+        assert!(
+            reason(active.unwrap())
+                .unwrap()
+                .contains("firewall or router")
+        );
+        assert!(reason(&steps[0]).unwrap().contains("EPSV"));
+    }
 }

@@ -255,6 +255,16 @@ pub fn show(ctx: &Context, manager: &mut SiteManagerState, sites: &Sites) -> Opt
                         if ui.button("Connect").clicked() {
                             action = Some(Action::Sites(SiteAction::SaveAndConnect));
                         }
+                        if ui
+                            .button("Test connection")
+                            .on_hover_text(
+                                "Save, then test this site step by step and find the \
+                                 data-connection mode that works",
+                            )
+                            .clicked()
+                        {
+                            action = Some(Action::Sites(SiteAction::SaveAndTest));
+                        }
                         if ui.button("Delete site").clicked() {
                             action = Some(Action::Sites(SiteAction::AskDeleteSite));
                         }

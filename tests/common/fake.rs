@@ -95,7 +95,10 @@ fn active_address(verb: &str, arg: &str) -> Option<std::net::SocketAddr> {
         let ip: std::net::IpAddr = parts.get(2)?.parse().ok()?;
         return Some((ip, parts.get(3)?.parse().ok()?).into());
     }
-    let n: Vec<u16> = arg.split(',').filter_map(|p| p.trim().parse().ok()).collect();
+    let n: Vec<u16> = arg
+        .split(',')
+        .filter_map(|p| p.trim().parse().ok())
+        .collect();
     let [a, b, c, d, hi, lo] = n[..] else {
         return None;
     };

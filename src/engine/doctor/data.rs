@@ -11,6 +11,7 @@ use tokio::io::AsyncReadExt;
 
 use super::Steps;
 use crate::engine::error::EngineError;
+use crate::engine::ftp::tls::TrustCheck;
 use crate::engine::ftp::{FtpVfs, bounded};
 use crate::engine::log::LogSink;
 use crate::model::entry::{Entry, EntryKind};
@@ -90,15 +91,18 @@ pub async fn trials(site: &Site, log: &LogSink, steps: &mut Steps<'_>) -> Trials
         let limit = trial.timeout * 2 + Duration::from_secs(2);
         let listed = bounded(limit, "testing a data connection", async {
             let mut vfs = FtpVfs::connect(&trial, watching).await?;
-            let before = vfs.trust_check().map(|c| c.full_handshakes());
+            let before = vfs.trust_check().map(TrustCheck::full_handshakes);
             let home = vfs.home().clone();
             let entries = vfs.list(&home).await?;
-            let after = vfs.trust_check().map(|c| c.full_handshakes());
+            let after = vfs.trust_check().map(TrustCheck::full_handshakes);
             Ok::<_, EngineError>((vfs, entries, before.zip(after)))
         })
         .await
         .and_then(|r| r);
-        let seen = seen.lock().map(|mut s| std::mem::take(&mut *s)).unwrap_or_default();
+        let seen = seen
+            .lock()
+            .map(|mut s| std::mem::take(&mut *s))
+            .unwrap_or_default();
         match listed {
             Ok((vfs, entries, handshakes)) => {
                 found.worked[index] = true;
@@ -137,7 +141,12 @@ fn port_of_mode(mode: DataMode, seen: &Seen) -> Option<u16> {
     addr.and_then(port_of)
 }
 
-fn success(mode: DataMode, seen: &Seen, count: usize, handshakes: Option<(usize, usize)>) -> String {
+fn success(
+    mode: DataMode,
+    seen: &Seen,
+    count: usize,
+    handshakes: Option<(usize, usize)>,
+) -> String {
     let mut parts = Vec::new();
     if mode == DataMode::Active {
         if let Some(addr) = &seen.announced {
@@ -156,9 +165,8 @@ fn success(mode: DataMode, seen: &Seen, count: usize, handshakes: Option<(usize,
     }
     parts.push(format!("listing of {count} entries arrived"));
     match handshakes {
-        Some((before, after)) if before == after => parts.push(
-            "the data connection resumed the control connection's TLS session".to_owned(),
-        ),
+        Some((before, after)) if before == after => parts
+            .push("the data connection resumed the control connection's TLS session".to_owned()),
         Some(_) => parts.push(
             "the data connection made a new TLS handshake (the server did not resume the \
              session; servers that require reuse refuse this)"
@@ -187,7 +195,9 @@ fn failure(mode: DataMode, seen: &Seen, error: &EngineError, limit: Duration) ->
             "the server did not connect back within {} s: {blocked}",
             limit.as_secs()
         ),
-        EngineError::Server { code: 425, text, .. } => {
+        EngineError::Server {
+            code: 425, text, ..
+        } => {
             format!("the server could not connect back ({text}): {blocked}")
         }
         EngineError::Server { code, text, .. } => {
@@ -228,6 +238,8 @@ async fn sample(mut vfs: FtpVfs, entries: &[Entry], steps: &mut Steps<'_>) {
     }
     .await;
     let seconds = started.elapsed().as_secs_f64().max(0.001);
+    // Exact below 2^52 bytes; a 3-second sample is far below.
+    #[allow(clippy::cast_precision_loss)]
     let mib = read as f64 / (1024.0 * 1024.0);
     match outcome {
         Ok(()) => {
@@ -258,8 +270,14 @@ mod tests {
         };
         let error = EngineError::DataConnection("timed out".to_owned());
         let detail = failure(DataMode::Active, &seen, &error, Duration::from_secs(3));
-        assert!(detail.starts_with("Skiff announced 127.0.0.1:40123"), "{detail}");
-        assert!(detail.contains("your firewall or router blocks"), "{detail}");
+        assert!(
+            detail.starts_with("Skiff announced 127.0.0.1:40123"),
+            "{detail}"
+        );
+        assert!(
+            detail.contains("your firewall or router blocks"),
+            "{detail}"
+        );
         assert_eq!(port_of_mode(DataMode::Active, &seen), Some(40123));
         let refused = EngineError::Server {
             action: "LIST".to_owned(),

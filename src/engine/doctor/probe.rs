@@ -7,9 +7,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use rustls::pki_types::ServerName;
-use tokio::io::{
-    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader,
-};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 use crate::engine::ftp::tls::{SeenCertificate, client_config};
@@ -115,7 +113,12 @@ pub async fn implicit(
     let (tls, seen) = handshake(tcp, site, limit).await?;
     let mut reader = BufReader::new(tls);
     let (code, text) = within(limit, "waiting for the greeting", read_reply(&mut reader)).await??;
-    let _ = within(limit, "saying goodbye", reader.get_mut().write_all(b"QUIT\r\n")).await;
+    let _ = within(
+        limit,
+        "saying goodbye",
+        reader.get_mut().write_all(b"QUIT\r\n"),
+    )
+    .await;
     Ok((seen, code, text))
 }
 
@@ -230,7 +233,10 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(code, 220);
-        assert!(text.contains("welcome") && text.ends_with("ready"), "{text}");
+        assert!(
+            text.contains("welcome") && text.ends_with("ready"),
+            "{text}"
+        );
     }
 
     #[tokio::test]

@@ -58,9 +58,15 @@ pub async fn secure(
                         other => other.to_string(),
                     };
                     steps.push("tls", false, started, refused.clone());
-                    other_kind(site, addr, Protocol::ImplicitTls, probe.implicit_port, steps)
-                        .await
-                        .map_err(|why| no_tls_verdict(&refused, &why))
+                    other_kind(
+                        site,
+                        addr,
+                        Protocol::ImplicitTls,
+                        probe.implicit_port,
+                        steps,
+                    )
+                    .await
+                    .map_err(|why| no_tls_verdict(&refused, &why))
                 }
             }
         }
@@ -79,9 +85,15 @@ pub async fn secure(
                 Err(e) => {
                     let failed = format!("implicit TLS failed: {e}");
                     steps.push("tls", false, started, failed.clone());
-                    other_kind(site, addr, Protocol::ExplicitTls, probe.explicit_port, steps)
-                        .await
-                        .map_err(|why| no_tls_verdict(&failed, &why))
+                    other_kind(
+                        site,
+                        addr,
+                        Protocol::ExplicitTls,
+                        probe.explicit_port,
+                        steps,
+                    )
+                    .await
+                    .map_err(|why| no_tls_verdict(&failed, &why))
                 }
             }
         }
@@ -145,19 +157,16 @@ async fn other_kind(
     };
     let tried = async {
         let tcp = probe::connect(target, site.timeout).await?;
-        match protocol {
-            Protocol::ImplicitTls => {
-                let (seen, code, text) = probe::implicit(tcp, &other, site.timeout).await?;
-                if code == 220 {
-                    Ok(seen)
-                } else {
-                    Err(ProbeError::Refused { code, text })
-                }
+        if protocol == Protocol::ImplicitTls {
+            let (seen, code, text) = probe::implicit(tcp, &other, site.timeout).await?;
+            if code == 220 {
+                Ok(seen)
+            } else {
+                Err(ProbeError::Refused { code, text })
             }
-            _ => {
-                let greeted = probe::greet(tcp, site.timeout).await?;
-                probe::explicit(greeted, &other, site.timeout).await
-            }
+        } else {
+            let greeted = probe::greet(tcp, site.timeout).await?;
+            probe::explicit(greeted, &other, site.timeout).await
         }
     }
     .await;
@@ -190,7 +199,7 @@ async fn other_kind(
 fn describe(lead: &str, seen: &TlsSeen) -> String {
     let mut text = format!("{lead}; {} ({})", seen.version, seen.cipher);
     if let Some(cert) = &seen.certificate {
-        text.push_str(&format!("; {}; {}", certificate(&cert.info), cert.trust));
+        text = format!("{text}; {}; {}", certificate(&cert.info), cert.trust);
     } else {
         text.push_str("; the session was resumed, no certificate shown");
     }
@@ -205,8 +214,7 @@ fn untrusted_detail(seen: &crate::engine::ftp::tls::SeenCertificate) -> String {
 fn certificate(info: &crate::protocol::CertificateInfo) -> String {
     let day = |secs: i64| {
         chrono::DateTime::from_timestamp(secs, 0)
-            .map(|t| t.format("%Y-%m-%d").to_string())
-            .unwrap_or_else(|| "?".to_owned())
+            .map_or_else(|| "?".to_owned(), |t| t.format("%Y-%m-%d").to_string())
     };
     format!(
         "certificate for {}, issued by {}, valid {} to {}, SHA-256 {}",
@@ -224,8 +232,7 @@ fn untrusted_verdict(site: &Site, seen: &crate::engine::ftp::tls::SeenCertificat
         "the server's certificate is not trusted ({}): if its SHA-256 fingerprint is the one \
          your server's admin gives, trust it (Always trust in the window, or skiff trust {url} \
          {}) and test again",
-        seen.info.reason,
-        seen.info.sha256
+        seen.info.reason, seen.info.sha256
     )
 }
 

@@ -73,7 +73,9 @@ mod tests {
     fn the_listening_address_and_the_connect_back_are_said_and_the_rest_dropped() {
         assert_eq!(
             translate("Active mode, listening on 127.0.0.1:40123").as_deref(),
-            Some("Active mode: listening on 127.0.0.1:40123, announced to the server with PORT/EPRT")
+            Some(
+                "Active mode: listening on 127.0.0.1:40123, announced to the server with PORT/EPRT"
+            )
         );
         assert_eq!(
             translate("Connection received from 127.0.0.1:20").as_deref(),

@@ -164,8 +164,7 @@ impl FtpVfs {
             // Active mode waits up to `timeout` for the server's connection, on top of the reply.
             let action = format!("opening the data connection for {}", cmd.text());
             let opening = bounded(timeout * 2, &action, fut);
-            match super::active_log::with_log(self.log.clone(), opening).await?
-            {
+            match super::active_log::with_log(self.log.clone(), opening).await? {
                 Ok(stream) => return Ok(stream),
                 Err(FtpError::UnexpectedResponse(reply)) => {
                     let code = reply_code(&reply);
