@@ -4,7 +4,7 @@
 //! The server's connection back to Skiff's announced port is dropped as a firewall would drop
 //! it; the doctor must say so and recommend passive mode.
 //!
-//! Needs root (or CAP_NET_ADMIN and CAP_SYS_ADMIN), unshare and iptables; it says why it
+//! Needs root (or `CAP_NET_ADMIN` and `CAP_SYS_ADMIN`), unshare and iptables; it says why it
 //! skipped where it cannot run. Under CI (`CI` set) a missing iptables is a failure: CI
 //! installs it.
 
