@@ -80,14 +80,21 @@ fn assert_ok(out: &Output) {
     );
 }
 
-/// Every file under `dir`, recursively.
+/// Every file under `dir`, recursively. A keyring daemon may still be removing its temporary
+/// files and folders while this walks: what vanishes is skipped.
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut folders = vec![dir.to_owned()];
     while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder).unwrap() {
-            let entry = entry.unwrap();
-            if entry.file_type().unwrap().is_dir() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            assert!(folder != dir, "cannot read {}", dir.display());
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
                 folders.push(entry.path());
             } else {
                 files.push(entry.path());
