@@ -161,6 +161,42 @@ combo() { # SCHEME MODE PORT [HOST]
     sk "rm empty" rm "$base/$p-empty.bin"
 }
 
+# --- the connection doctor against the same server ---------------------------------------------
+doctor_combo() { # SCHEME PORT [HOST] — every step ok; with TLS, how data connections did TLS
+  local scheme=$1 port=$2 host=${3:-127.0.0.1}
+  opts=(--timeout 10)
+  [[ $scheme == ftp ]] || opts+=(--insecure)
+  sk "doctor --json" doctor --json "$scheme://$SERVERS_USER@$host:$port/" || return 1
+  if "$SERVERS_PY" -c '
+import json, sys
+report = json.load(open(sys.argv[1]))
+steps = {s["name"]: s for s in report["steps"]}
+bad = [f"{n}: {s['detail']}" for n, s in steps.items() if not s["ok"]]
+for need in ("resolve", "tcp", "greeting", "login", "features", "epsv", "pasv", "active", "rtt"):
+    if need not in steps:
+        bad.append(f"no {need} step")
+if sys.argv[2] != "ftp":
+    if "tls" not in steps:
+        bad.append("no tls step")
+    else:
+        print("    tls:", steps["tls"]["detail"][:120])
+    for n in ("epsv", "pasv", "active"):
+        d = steps.get(n, {}).get("detail", "")
+        if "TLS session" not in d and "TLS handshake" not in d:
+            bad.append(f"{n} says nothing of the data connection TLS: {d}")
+        else:
+            print(f"    {n}:", d.split("; ")[-1])
+if report["recommended"]["mode"] is None:
+    bad.append("no mode recommended")
+sys.exit("; ".join(bad) if bad else 0)
+' "$work/out" "$scheme" 2>"$work/jerr"; then
+    return 0
+  fi
+  echo "    step failed: doctor report: $(cat "$work/jerr")"
+  head -c 3000 "$work/out" | sed 's/^/      /'
+  return 1
+}
+
 # --- run ---------------------------------------------------------------------------------------
 passed=0 failed=0
 report() { # RESULT SERVER SCHEME MODE DETAIL
@@ -186,6 +222,12 @@ run_server() { # NAME then SCHEME:PORT pairs; no pairs: the server did not start
         cat "$log"
       fi
     done
+    log=$work/combo.log
+    t0=$SECONDS
+    if doctor_combo "$scheme" "$port" >"$log" 2>&1; then rc=PASS; else rc=FAIL; fi
+    report "$rc" "$name" "$scheme" doctor "($((SECONDS - t0)) s)"
+    # What the doctor saw of TLS is worth reading in the CI log either way.
+    cat "$log"
   done
 }
 

@@ -17,7 +17,8 @@ use crate::engine::log::LogSink;
 use crate::model::entry::{Entry, EntryKind};
 use crate::model::site::{DataMode, Site};
 
-/// How long one data-connection test may take.
+/// How long one data-connection test may take (its connect, login and LIST; active mode's
+/// wait for the server's reply and connection back is half of it).
 pub const DATA_STEP_LIMIT: Duration = Duration::from_secs(8);
 /// The throughput sample reads at most this long.
 const SAMPLE_LIMIT: Duration = Duration::from_secs(3);
@@ -85,10 +86,10 @@ pub async fn trials(site: &Site, log: &LogSink, steps: &mut Steps<'_>) -> Trials
     {
         let mut trial = site.clone();
         trial.data_mode = mode;
-        trial.timeout = trial.timeout.min(DATA_STEP_LIMIT);
+        trial.timeout = trial.timeout.min(DATA_STEP_LIMIT / 2);
         let started = Instant::now();
         let (watching, seen) = watch(log);
-        let limit = trial.timeout * 2 + Duration::from_secs(2);
+        let limit = DATA_STEP_LIMIT + Duration::from_secs(2);
         let listed = bounded(limit, "testing a data connection", async {
             let mut vfs = FtpVfs::connect(&trial, watching).await?;
             let before = vfs.trust_check().map(TrustCheck::full_handshakes);
@@ -117,7 +118,7 @@ pub async fn trials(site: &Site, log: &LogSink, steps: &mut Steps<'_>) -> Trials
                 }
             }
             Err(e) => {
-                let detail = failure(mode, &seen, &e, trial.timeout);
+                let detail = failure(mode, &seen, &e, started.elapsed());
                 if mode == DataMode::Active && detail.contains("blocks") {
                     found.active_blocked = Some(detail.clone());
                 }
@@ -168,8 +169,8 @@ fn success(
         Some((before, after)) if before == after => parts
             .push("the data connection resumed the control connection's TLS session".to_owned()),
         Some(_) => parts.push(
-            "the data connection made a new TLS handshake (the server did not resume the \
-             session; servers that require reuse refuse this)"
+            "the data connection made a new TLS handshake: the server did not resume the \
+             session (servers that require reuse would refuse this)"
                 .to_owned(),
         ),
         None => {}
@@ -177,7 +178,7 @@ fn success(
     parts.join("; ")
 }
 
-fn failure(mode: DataMode, seen: &Seen, error: &EngineError, limit: Duration) -> String {
+fn failure(mode: DataMode, seen: &Seen, error: &EngineError, waited: Duration) -> String {
     if mode != DataMode::Active {
         return match &seen.opened {
             Some(addr) => format!("data connection to {addr}: {error}"),
@@ -192,8 +193,8 @@ fn failure(mode: DataMode, seen: &Seen, error: &EngineError, limit: Duration) ->
     let blocked = "your firewall or router blocks the server's connection back to you";
     let why = match error {
         EngineError::DataConnection(_) | EngineError::Timeout { .. } => format!(
-            "the server did not connect back within {} s: {blocked}",
-            limit.as_secs()
+            "the server did not connect back within {:.0} s: {blocked}",
+            waited.as_secs_f64()
         ),
         EngineError::Server {
             code: 425, text, ..
@@ -244,7 +245,7 @@ async fn sample(mut vfs: FtpVfs, entries: &[Entry], steps: &mut Steps<'_>) {
     match outcome {
         Ok(()) => {
             let detail = format!(
-                "{:.1} MiB/s ({mib:.1} MiB of {} in {seconds:.1} s)",
+                "{:.1} MiB/s ({mib:.1} MiB of {} in {seconds:.2} s)",
                 mib / seconds,
                 file.name
             );
