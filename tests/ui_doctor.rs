@@ -14,6 +14,17 @@ use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use skiff::model::site::DataMode;
 
+/// The doctor's window once its verdict is in.
+fn finished_doctor(w: &mut window::Window) -> skiff::app::state::DoctorState {
+    w.wait_until("the doctor's verdict", |app| {
+        app.state()
+            .doctor
+            .as_ref()
+            .is_some_and(|d| d.report.is_some())
+    });
+    w.state().doctor.clone().unwrap()
+}
+
 #[test]
 fn the_test_button_runs_the_doctor_and_apply_keeps_the_mode_that_worked() {
     let server = TestServer::start();
@@ -25,13 +36,7 @@ fn the_test_button_runs_the_doctor_and_apply_keeps_the_mode_that_worked() {
     w.harness
         .get_by_role_and_label(Role::Button, "Test")
         .click();
-    w.wait_until("the doctor's verdict", |app| {
-        app.state()
-            .doctor
-            .as_ref()
-            .is_some_and(|d| d.report.is_some())
-    });
-    let doctor = w.state().doctor.clone().unwrap();
+    let doctor = finished_doctor(&mut w);
     let names: Vec<&str> = doctor.steps.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(
         names,
@@ -51,22 +56,6 @@ fn the_test_button_runs_the_doctor_and_apply_keeps_the_mode_that_worked() {
     });
 }
 
-fn replace_text(w: &mut window::Window, label: &str, text: &str) {
-    let role = if label.to_lowercase().contains("password") {
-        Role::PasswordInput
-    } else {
-        Role::TextInput
-    };
-    let field = w.harness.get_by_role_and_label(role, label);
-    field.focus();
-    w.harness.step();
-    w.harness
-        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    w.harness.key_press(egui::Key::Backspace);
-    w.harness.get_by_role_and_label(role, label).type_text(text);
-    w.harness.step();
-}
-
 #[test]
 fn test_connection_in_the_site_manager_applies_the_working_mode_to_the_bookmark() {
     // EPSV refused, PASV and active work: the doctor recommends PASV.
@@ -80,34 +69,20 @@ fn test_connection_in_the_site_manager_applies_the_working_mode_to_the_bookmark(
     let sites_file = config.path().join("sites.toml");
     let path = sites_file.clone();
     let mut w = window::open_window_with(move |start| start.sites_path = Some(path));
-    w.harness
-        .get_by_role_and_label(Role::Button, "Sites")
-        .click();
-    w.harness.run_steps(2);
-    w.wait_for_label("Site Manager…");
-    w.harness
-        .get_by_role_and_label(Role::Button, "Site Manager…")
-        .click();
-    w.wait_for_label("New site");
+    w.open_site_manager();
     w.harness
         .get_by_role_and_label(Role::Button, "New site")
         .click();
     w.wait_for_label("Site name:");
-    replace_text(&mut w, "Site name:", "shop");
-    replace_text(&mut w, "Host name:", "127.0.0.1");
-    replace_text(&mut w, "Port number:", &server.port.to_string());
-    replace_text(&mut w, "User name:", "u");
-    replace_text(&mut w, "Site password:", "p");
+    w.replace_text("Site name:", "shop");
+    w.replace_text("Host name:", "127.0.0.1");
+    w.replace_text("Port number:", &server.port.to_string());
+    w.replace_text("User name:", "u");
+    w.replace_text("Site password:", "p");
     w.harness
         .get_by_role_and_label(Role::Button, "Test connection")
         .click();
-    w.wait_until("the doctor's verdict", |app| {
-        app.state()
-            .doctor
-            .as_ref()
-            .is_some_and(|d| d.report.is_some())
-    });
-    let doctor = w.state().doctor.clone().unwrap();
+    let doctor = finished_doctor(&mut w);
     assert!(doctor.bookmark.is_some(), "the doctor tests the bookmark");
     let report = doctor.report.unwrap();
     assert_eq!(

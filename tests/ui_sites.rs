@@ -12,35 +12,7 @@ use common::{PASSWORD, TestServer, USER};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use skiff::app::state::Connection;
-use window::{Window, open_window_with};
-
-fn replace_text(w: &mut Window, label: &str, text: &str) {
-    let role = if label.to_lowercase().contains("password") {
-        Role::PasswordInput
-    } else {
-        Role::TextInput
-    };
-    let field = w.harness.get_by_role_and_label(role, label);
-    field.focus();
-    w.harness.step();
-    w.harness
-        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    w.harness.key_press(egui::Key::Backspace);
-    w.harness.get_by_role_and_label(role, label).type_text(text);
-    w.harness.step();
-}
-
-fn open_site_manager(w: &mut Window) {
-    w.harness
-        .get_by_role_and_label(Role::Button, "Sites")
-        .click();
-    w.harness.run_steps(2);
-    w.wait_for_label("Site Manager…");
-    w.harness
-        .get_by_role_and_label(Role::Button, "Site Manager…")
-        .click();
-    w.wait_for_label("New site");
-}
+use window::open_window_with;
 
 #[test]
 fn a_site_made_in_the_site_manager_connects_and_keeps_no_password_on_disk() {
@@ -50,16 +22,16 @@ fn a_site_made_in_the_site_manager_connects_and_keeps_no_password_on_disk() {
     let sites_file = config.path().join("sites.toml");
     let path = sites_file.clone();
     let mut w = open_window_with(move |start| start.sites_path = Some(path));
-    open_site_manager(&mut w);
+    w.open_site_manager();
     w.harness
         .get_by_role_and_label(Role::Button, "New site")
         .click();
     w.wait_for_label("Site name:");
-    replace_text(&mut w, "Site name:", "work");
-    replace_text(&mut w, "Host name:", "127.0.0.1");
-    replace_text(&mut w, "Port number:", &server.port.to_string());
-    replace_text(&mut w, "User name:", USER);
-    replace_text(&mut w, "Site password:", PASSWORD);
+    w.replace_text("Site name:", "work");
+    w.replace_text("Host name:", "127.0.0.1");
+    w.replace_text("Port number:", &server.port.to_string());
+    w.replace_text("User name:", USER);
+    w.replace_text("Site password:", PASSWORD);
     w.harness
         .get_by_role_and_label(Role::Button, "Save")
         .click();
@@ -130,7 +102,7 @@ fn folders_are_made_and_deleted_with_their_sites_after_a_confirmation() {
     let sites_file = config.path().join("sites.toml");
     let path = sites_file.clone();
     let mut w = open_window_with(move |start| start.sites_path = Some(path));
-    open_site_manager(&mut w);
+    w.open_site_manager();
     w.type_into("Folder name:", "Clients");
     w.harness
         .get_by_role_and_label(Role::Button, "Add folder")
@@ -145,7 +117,7 @@ fn folders_are_made_and_deleted_with_their_sites_after_a_confirmation() {
         .get_by_role_and_label(Role::Button, "New site")
         .click();
     w.wait_for_label("Site name:");
-    replace_text(&mut w, "Host name:", "ftp.example.org");
+    w.replace_text("Host name:", "ftp.example.org");
     w.harness
         .get_by_role_and_label(Role::Button, "Save")
         .click();
@@ -269,9 +241,9 @@ fn an_unknown_certificate_is_shown_and_trusting_it_lets_the_connection_proceed()
 #[test]
 fn a_folder_moves_into_another_with_its_sites() {
     let mut w = open_window_with(|_| {});
-    open_site_manager(&mut w);
+    w.open_site_manager();
     for name in ["Work", "Old"] {
-        replace_text(&mut w, "Folder name:", name);
+        w.replace_text("Folder name:", name);
         w.harness
             .get_by_role_and_label(Role::Button, "Add folder")
             .click();
@@ -286,7 +258,7 @@ fn a_folder_moves_into_another_with_its_sites() {
         .get_by_role_and_label(Role::Button, "New site")
         .click();
     w.wait_for_label("Site name:");
-    replace_text(&mut w, "Host name:", "old.example.org");
+    w.replace_text("Host name:", "old.example.org");
     w.harness
         .get_by_role_and_label(Role::Button, "Save")
         .click();
@@ -300,7 +272,7 @@ fn a_folder_moves_into_another_with_its_sites() {
         .get_by_role_and_label(Role::Button, "Rename folder…")
         .click();
     w.wait_for_label("Rename or move");
-    replace_text(&mut w, "Rename Old to:", "Work/Old");
+    w.replace_text("Rename Old to:", "Work/Old");
     w.harness
         .get_by_role_and_label(Role::Button, "Rename or move")
         .click();

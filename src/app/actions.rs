@@ -589,18 +589,24 @@ fn connect_bookmark_site(
     commands
 }
 
-fn connect_site(
-    state: &mut AppState,
-    mut site: Site,
-    path: &RemotePath,
-    next_id: &mut dyn FnMut() -> RequestId,
-) -> Vec<Command> {
+/// Fills in the certificate the user trusts for the site's host and port, unless the site
+/// names one itself.
+pub fn with_trusted_certificate(state: &AppState, site: &mut Site) {
     if site.trusted_certificate.is_none() {
         site.trusted_certificate = state
             .trusted_certs
             .get(&certificate_key(&site.host, site.port))
             .cloned();
     }
+}
+
+fn connect_site(
+    state: &mut AppState,
+    mut site: Site,
+    path: &RemotePath,
+    next_id: &mut dyn FnMut() -> RequestId,
+) -> Vec<Command> {
+    with_trusted_certificate(state, &mut site);
     let request = next_id();
     let target = site.authority();
     if state.last_target.as_deref() != Some(target.as_str()) {

@@ -3,7 +3,7 @@
 //! kind of TLS and port when only the other kind worked) written into the bookmark it tested
 //! (the sites file, through the store thread) or the quick connection.
 
-use super::actions::{Action, certificate_key, site_from_form};
+use super::actions::{Action, site_from_form, with_trusted_certificate};
 use super::sites::{SitesChange, StoreJob};
 use super::state::AppState;
 use crate::model::site::{DataMode, Protocol, Site};
@@ -45,12 +45,7 @@ fn start(
     bookmark: Option<String>,
     next_id: &mut dyn FnMut() -> RequestId,
 ) -> Vec<Command> {
-    if site.trusted_certificate.is_none() {
-        site.trusted_certificate = state
-            .trusted_certs
-            .get(&certificate_key(&site.host, site.port))
-            .cloned();
-    }
+    with_trusted_certificate(state, &mut site);
     let request = next_id();
     state.doctor = Some(super::state::DoctorState {
         request,

@@ -147,6 +147,39 @@ impl Window {
         self.harness.step();
     }
 
+    /// Replaces the text of the field labelled `label` (a password field when the label says
+    /// "password").
+    pub fn replace_text(&mut self, label: &str, text: &str) {
+        let role = if label.to_lowercase().contains("password") {
+            Role::PasswordInput
+        } else {
+            Role::TextInput
+        };
+        let field = self.harness.get_by_role_and_label(role, label);
+        field.focus();
+        self.harness.step();
+        self.harness
+            .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        self.harness.key_press(egui::Key::Backspace);
+        self.harness
+            .get_by_role_and_label(role, label)
+            .type_text(text);
+        self.harness.step();
+    }
+
+    /// Opens the site manager from the Sites menu.
+    pub fn open_site_manager(&mut self) {
+        self.harness
+            .get_by_role_and_label(Role::Button, "Sites")
+            .click();
+        self.harness.run_steps(2);
+        self.wait_for_label("Site Manager…");
+        self.harness
+            .get_by_role_and_label(Role::Button, "Site Manager…")
+            .click();
+        self.wait_for_label("New site");
+    }
+
     /// Steps frames until a widget whose label contains `text` is shown.
     pub fn wait_for_label_containing(&mut self, text: &str) {
         let deadline = Instant::now() + Duration::from_secs(5);
