@@ -127,7 +127,7 @@ impl CertificateInfo {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DoctorStep {
     /// What was tested (stable names: `resolve`, `tcp`, `greeting`, `tls`, `tls_implicit`,
-    /// `tls_explicit`, `login`, `features`, `epsv`, `pasv`, `active`, `rtt`, `throughput`).
+    /// `tls_explicit`, `login`, `features`, `rtt`, `epsv`, `pasv`, `active`, `throughput`).
     pub name: String,
     /// It worked.
     pub ok: bool,

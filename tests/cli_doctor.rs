@@ -54,7 +54,7 @@ fn a_healthy_server_passes_every_step_and_the_json_has_its_shape() {
     assert_eq!(
         names,
         [
-            "resolve", "tcp", "greeting", "login", "features", "epsv", "pasv", "active", "rtt"
+            "resolve", "tcp", "greeting", "login", "features", "rtt", "epsv", "pasv", "active"
         ]
     );
     for name in ["resolve", "tcp", "login", "epsv", "pasv", "rtt"] {

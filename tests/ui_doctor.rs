@@ -41,7 +41,7 @@ fn the_test_button_runs_the_doctor_and_apply_keeps_the_mode_that_worked() {
     assert_eq!(
         names,
         [
-            "resolve", "tcp", "greeting", "login", "features", "epsv", "pasv", "active", "rtt"
+            "resolve", "tcp", "greeting", "login", "features", "rtt", "epsv", "pasv", "active"
         ]
     );
     let report = doctor.report.unwrap();

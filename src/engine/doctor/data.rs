@@ -2,7 +2,8 @@
 //! own control connection and bounded, saying which port was used, whether the server named
 //! another address (NAT), what active mode announced and whether the server connected back,
 //! and, with TLS, whether the data connection resumed the control connection's session. Then
-//! a throughput sample on the first connection that worked.
+//! a throughput sample in the first mode that worked. One connection at a time, so a server
+//! that allows few connections per address is tested as it is.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -72,10 +73,10 @@ fn port_of(addr: &str) -> Option<u16> {
     addr.rsplit(':').next().and_then(|p| p.parse().ok())
 }
 
-/// Runs the trials; the first connection that worked and its listing are given to `sample`.
+/// Runs the trials, then the throughput sample in the first mode that worked.
 pub async fn trials(site: &Site, log: &LogSink, steps: &mut Steps<'_>) -> Trials {
     let mut found = Trials::default();
-    let mut first: Option<(FtpVfs, Vec<Entry>)> = None;
+    let mut first: Option<(Site, Vec<Entry>)> = None;
     for (index, (name, mode)) in [
         ("epsv", DataMode::ExtendedPassive),
         ("pasv", DataMode::Passive),
@@ -96,7 +97,8 @@ pub async fn trials(site: &Site, log: &LogSink, steps: &mut Steps<'_>) -> Trials
             let home = vfs.home().clone();
             let entries = vfs.list(&home).await?;
             let after = vfs.trust_check().map(TrustCheck::full_handshakes);
-            Ok::<_, EngineError>((vfs, entries, before.zip(after)))
+            vfs.quit().await;
+            Ok::<_, EngineError>((entries, before.zip(after)))
         })
         .await
         .and_then(|r| r);
@@ -105,16 +107,14 @@ pub async fn trials(site: &Site, log: &LogSink, steps: &mut Steps<'_>) -> Trials
             .map(|mut s| std::mem::take(&mut *s))
             .unwrap_or_default();
         match listed {
-            Ok((vfs, entries, handshakes)) => {
+            Ok((entries, handshakes)) => {
                 found.worked[index] = true;
                 found.working = found.working.or(Some(name));
                 let detail = success(mode, &seen, entries.len(), handshakes);
                 let port = port_of_mode(mode, &seen);
                 steps.push_port(name, true, started, detail, port);
                 if first.is_none() {
-                    first = Some((vfs, entries));
-                } else {
-                    vfs.quit().await;
+                    first = Some((trial, entries));
                 }
             }
             Err(e) => {
@@ -127,8 +127,8 @@ pub async fn trials(site: &Site, log: &LogSink, steps: &mut Steps<'_>) -> Trials
             }
         }
     }
-    if let Some((vfs, entries)) = first {
-        sample(vfs, &entries, steps).await;
+    if let Some((trial, entries)) = first {
+        sample(&trial, &entries, log, steps).await;
     }
     found
 }
@@ -209,20 +209,22 @@ fn failure(mode: DataMode, seen: &Seen, error: &EngineError, waited: Duration) -
     format!("{announced}{why}")
 }
 
-/// Reads the largest file of 1 MiB or more in the listing for at most 3 s and reports the rate.
-async fn sample(mut vfs: FtpVfs, entries: &[Entry], steps: &mut Steps<'_>) {
+/// Reads the largest file of 1 MiB or more in the home folder's listing for at most 3 s, on a
+/// connection of its own (`site` has the mode that worked), and reports the rate.
+async fn sample(site: &Site, entries: &[Entry], log: &LogSink, steps: &mut Steps<'_>) {
     let biggest = entries
         .iter()
         .filter(|e| e.kind == EntryKind::File && e.size.unwrap_or(0) >= SAMPLE_MIN_SIZE)
         .max_by_key(|e| e.size);
     let Some(file) = biggest else {
-        vfs.quit().await;
         return;
     };
-    let path = vfs.home().join(&file.name);
     let started = Instant::now();
     let mut read: u64 = 0;
-    let outcome = async {
+    let limit = SAMPLE_LIMIT + DATA_STEP_LIMIT;
+    let outcome = bounded(limit, "the throughput sample", async {
+        let mut vfs = FtpVfs::connect(site, log.clone()).await?;
+        let path = vfs.home().join(&file.name);
         let mut stream = vfs.open_read(&path, 0).await?;
         let mut buffer = vec![0u8; 256 * 1024];
         let deadline = tokio::time::Instant::now() + SAMPLE_LIMIT;
@@ -235,9 +237,13 @@ async fn sample(mut vfs: FtpVfs, entries: &[Entry], steps: &mut Steps<'_>) {
                 }
             }
         }
+        // The sample may stop mid-file: the connection is dropped, not reused.
+        drop(stream);
+        drop(vfs);
         Ok(())
-    }
-    .await;
+    })
+    .await
+    .and_then(|r| r);
     let seconds = started.elapsed().as_secs_f64().max(0.001);
     // Exact below 2^52 bytes; a 3-second sample is far below.
     #[allow(clippy::cast_precision_loss)]
@@ -255,8 +261,6 @@ async fn sample(mut vfs: FtpVfs, entries: &[Entry], steps: &mut Steps<'_>) {
             steps.push("throughput", false, started, e.to_string());
         }
     }
-    // The sample may stop mid-file: this connection is not reused.
-    drop(vfs);
 }
 
 #[cfg(test)]

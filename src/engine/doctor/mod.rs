@@ -133,7 +133,6 @@ pub async fn diagnose_with(
         }
     };
     steps.push("features", true, Instant::now(), features(&control));
-    let trials = data::trials(site, &log, &mut steps).await;
     let started = Instant::now();
     let mut ok = true;
     for _ in 0..3 {
@@ -141,7 +140,9 @@ pub async fn diagnose_with(
     }
     let per = started.elapsed().as_secs_f64() * 1000.0 / 3.0;
     steps.push("rtt", ok, started, format!("{per:.1} ms per command"));
+    // One connection at a time from here: some servers allow only a few per address.
     control.quit().await;
+    let trials = data::trials(site, &log, &mut steps).await;
     let mut verdict = data_verdict(&trials);
     if let Some(switch) = &secured.switched {
         verdict = format!("{switch}; {verdict}");
