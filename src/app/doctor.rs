@@ -112,14 +112,23 @@ pub fn apply(state: &mut AppState) {
         state.status = format!("Quick connections to this server use {said}");
         return;
     };
-    let Some(bookmark) = state.sites.sites.iter_mut().find(|b| b.id == id) else {
+    // The site manager's copy is the newest (its save may still be on the store thread).
+    let editing = state
+        .site_manager
+        .as_ref()
+        .and_then(|m| m.editing.clone())
+        .filter(|e| e.id == id);
+    let saved = state.sites.sites.iter().find(|b| b.id == id).cloned();
+    let Some(mut bookmark) = editing.or(saved) else {
         "The site tested is no longer in the site manager".clone_into(&mut state.status);
         return;
     };
     bookmark.mode = found.mode;
     bookmark.protocol = found.protocol;
     bookmark.port = (found.port != found.protocol.default_port()).then_some(found.port);
-    let bookmark = bookmark.clone();
+    if let Some(saved) = state.sites.sites.iter_mut().find(|b| b.id == id) {
+        saved.clone_from(&bookmark);
+    }
     state.status = format!("Saved in {}: {said}", bookmark.path());
     if let Some(manager) = &mut state.site_manager
         && manager.editing.as_ref().is_some_and(|e| e.id == id)

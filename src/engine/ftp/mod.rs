@@ -339,9 +339,7 @@ async fn start_explicit_tls(
     Ok((stream, kept))
 }
 
-pub(crate) fn connector(
-    site: &Site,
-) -> EngineResult<(AsyncRustlsConnector, std::sync::Arc<tls::TrustCheck>)> {
+fn connector(site: &Site) -> EngineResult<(AsyncRustlsConnector, std::sync::Arc<tls::TrustCheck>)> {
     let (config, check) = tls::client_config(site)?;
     Ok((
         AsyncRustlsConnector::from(tokio_rustls::TlsConnector::from(config)),
