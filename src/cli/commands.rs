@@ -142,8 +142,16 @@ fn saved_site(common: &Common, text: &str) -> Result<FtpUrl, Failure> {
     Ok(url)
 }
 
-/// The doctor's lines are folded to this many columns (a wide terminal's width).
+/// The doctor's lines are folded to the terminal's width, or this many columns when the output
+/// is not a terminal.
 const DOCTOR_WIDTH: usize = 100;
+
+/// The width the doctor folds its lines to.
+fn doctor_width() -> usize {
+    console::Term::stdout()
+        .size_checked()
+        .map_or(DOCTOR_WIDTH, |(_, columns)| usize::from(columns).max(40))
+}
 
 /// `head` then `text` folded at spaces to `width` columns, later lines indented under the text.
 fn wrap(head: &str, text: &str, width: usize) -> String {
@@ -175,11 +183,12 @@ async fn doctor(common: &Common, site: &Site, json: bool) -> Result<(), Failure>
     } else {
         crate::engine::log::LogSink::none()
     };
+    let width = doctor_width();
     let mut show = |step: &crate::engine::doctor::Step| {
         if !json {
             let mark = if step.ok { "ok  " } else { "FAIL" };
             let head = format!("{mark} {:<12}{:>6} ms  ", step.name, step.millis);
-            println!("{}", wrap(&head, &step.detail, DOCTOR_WIDTH));
+            println!("{}", wrap(&head, &step.detail, width));
         }
     };
     let report = crate::engine::doctor::diagnose(site, log, &mut show).await;
@@ -188,7 +197,7 @@ async fn doctor(common: &Common, site: &Site, json: bool) -> Result<(), Failure>
             serde_json::to_string_pretty(&report).map_err(|e| Failure::Other(e.to_string()))?;
         println!("{text}");
     } else {
-        println!("{}", wrap("Verdict: ", &report.verdict, DOCTOR_WIDTH));
+        println!("{}", wrap("Verdict: ", &report.verdict, width));
     }
     if report.recommended.mode.is_some() {
         Ok(())
