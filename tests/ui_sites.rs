@@ -283,3 +283,71 @@ fn a_folder_moves_into_another_with_its_sites() {
             && sites.sites.iter().all(|b| b.folder == "Work/Old")
     });
 }
+
+#[test]
+fn filezilla_sites_are_imported_from_the_sites_menu_without_passwords_on_disk() {
+    const PASS: &str = "fz secret 42";
+    let source = tempfile::tempdir().unwrap();
+    let xml = source.path().join("sitemanager.xml");
+    let encoded = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(PASS)
+    };
+    std::fs::write(
+        &xml,
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<FileZilla3 version="3.66.5" platform="linux">
+  <Servers>
+    <Folder expanded="1">Work
+      <Server><Host>plain.example.com</Host><Port>21</Port><Protocol>0</Protocol>
+        <User>ann</User><Pass encoding="base64">{encoded}</Pass><Logontype>1</Logontype>
+        <PasvMode>MODE_ACTIVE</PasvMode><Name>plain</Name></Server>
+    </Folder>
+    <Server><Host>sftp.example.com</Host><Port>22</Port><Protocol>1</Protocol>
+      <User>carol</User><Logontype>1</Logontype><Name>sftp-box</Name></Server>
+  </Servers>
+</FileZilla3>
+"#
+        ),
+    )
+    .unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let sites_file = config.path().join("sites.toml");
+    let path = sites_file.clone();
+    let mut w = open_window_with(move |start| start.sites_path = Some(path));
+    w.harness
+        .get_by_role_and_label(Role::Button, "Sites")
+        .click();
+    w.harness.run_steps(2);
+    w.wait_for_label("Import from FileZilla…");
+    w.harness
+        .get_by_role_and_label(Role::Button, "Import from FileZilla…")
+        .click();
+    w.wait_for_label("FileZilla's sitemanager.xml:");
+    w.harness.run_steps(2);
+    w.replace_text("FileZilla's sitemanager.xml:", xml.to_str().unwrap());
+    w.harness
+        .get_by_role_and_label(Role::Button, "Import")
+        .click();
+    w.wait_until("the import's summary", |app| {
+        app.state()
+            .status
+            .starts_with("Imported 1 site in 1 folder")
+    });
+    let status = w.state().status.clone();
+    assert!(status.contains("skipped 1: sftp-box (SFTP"), "{status}");
+    let plain = w
+        .state()
+        .sites
+        .sites
+        .iter()
+        .find(|b| b.name == "plain")
+        .cloned()
+        .expect("the imported site");
+    assert_eq!(plain.folder, "Work");
+    assert_eq!(plain.mode, skiff::model::site::DataMode::Active);
+    let on_disk = std::fs::read_to_string(&sites_file).unwrap();
+    assert!(on_disk.contains("plain.example.com"), "{on_disk}");
+    assert!(!on_disk.contains(PASS) && !on_disk.contains(&encoded));
+}

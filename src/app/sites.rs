@@ -54,6 +54,8 @@ pub enum StoreJob {
     },
     /// Write the settings file.
     SaveSettings(Box<crate::store::settings::Settings>),
+    /// Import `FileZilla`'s Site Manager file (sites, folders, passwords to the keyring).
+    ImportFileZilla(std::path::PathBuf),
     /// Look up a site's password, then connect with it (or test it).
     PasswordForConnect {
         /// The bookmark.
@@ -160,6 +162,8 @@ pub enum StoreDone {
     },
     /// Something to tell the user once (no keyring reachable).
     Notice(String),
+    /// A `FileZilla` import ended: the summary, or why nothing was imported.
+    Imported(Result<String, String>),
 }
 
 /// Something the user asked of the site manager or the sites menu.
@@ -197,6 +201,10 @@ pub enum SiteAction {
     SaveAndConnect,
     /// Test the edited site with the connection doctor (saved first).
     SaveAndTest,
+    /// Ask which `FileZilla` Site Manager file to import (its usual place filled in).
+    AskImport,
+    /// Import this `FileZilla` Site Manager file.
+    Import(String),
     /// Connect with this bookmark as given (`skiff site:work/www`: another remote folder).
     ConnectWith(Box<Bookmark>),
     /// Make a bookmark of the current connection (the quick-connect form).
@@ -264,6 +272,20 @@ pub fn plan(state: &mut AppState, action: SiteAction) -> Vec<Action> {
             return connect_bookmark(state, *bookmark, None, After::Connect);
         }
         SiteAction::SaveCurrent => save_current(state),
+        SiteAction::AskImport => {
+            let path = crate::store::filezilla::default_location()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            state.dialog = Some(Dialog::ImportFileZilla { path });
+        }
+        SiteAction::Import(path) => {
+            state.dialog = None;
+            let path = path.trim().to_owned();
+            state.status = format!("Importing {path}…");
+            state
+                .store_jobs
+                .push(StoreJob::ImportFileZilla(std::path::PathBuf::from(path)));
+        }
         SiteAction::ConnectRecent(url) => {
             state.form = crate::app::state::ConnectForm {
                 host: url,
@@ -580,6 +602,17 @@ pub fn apply_done(state: &mut AppState, done: StoreDone) -> Vec<Action> {
                 });
             }
         },
+        StoreDone::Imported(Ok(summary)) => {
+            state.push_log(crate::protocol::LogKind::Info, summary.clone());
+            if let Some(m) = &mut state.site_manager {
+                m.message.clone_from(&summary);
+            }
+            state.status = summary;
+        }
+        StoreDone::Imported(Err(why)) => {
+            state.push_log(crate::protocol::LogKind::Error, why.clone());
+            state.status = why;
+        }
         StoreDone::Notice(text) => {
             state.push_log(crate::protocol::LogKind::Error, text.clone());
             state.status = text;

@@ -341,6 +341,11 @@ pub enum Dialog {
         /// Connect, or test with the doctor.
         after: crate::app::sites::After,
     },
+    /// Which `FileZilla` Site Manager file to import.
+    ImportFileZilla {
+        /// The file's path, as typed (its usual place to start with).
+        path: String,
+    },
     /// Confirm deleting a site-manager folder with the sites in it.
     ConfirmDeleteFolder {
         /// The folder's path.

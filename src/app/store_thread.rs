@@ -2,6 +2,7 @@
 //! order, off the UI thread (a keyring over D-Bus or a slow home folder must not freeze a
 //! frame), and wakes the window when a result is ready.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
@@ -73,6 +74,44 @@ impl StoreThread {
     }
 }
 
+/// Reads `file`, adds its sites and folders (the sites file, or `memory` without one) and their
+/// passwords (keyring); the new sites and the summary line.
+fn import_filezilla(
+    file: &std::path::Path,
+    path: Option<&PathBuf>,
+    memory: &mut Sites,
+    secrets: &Secrets,
+) -> Vec<StoreDone> {
+    let imported = match crate::store::filezilla::read(file) {
+        Ok(imported) => imported,
+        Err(why) => return vec![StoreDone::Imported(Err(why))],
+    };
+    let result = if let Some(path) = path {
+        sites::update(path, |s| imported.merge_into(s)).map_err(|e| e.to_string())
+    } else {
+        let report = imported.merge_into(memory);
+        Ok((memory.clone(), report))
+    };
+    let (new, report) = match result {
+        Ok(done) => done,
+        Err(why) => return vec![StoreDone::Imported(Err(why))],
+    };
+    memory.clone_from(&new);
+    let saved = report.save_passwords(secrets);
+    let mut summary = report.summary(saved.in_keyring);
+    if saved.in_memory > 0 {
+        let _ = write!(
+            summary,
+            "; {} passwords kept only until Skiff quits (no keyring)",
+            saved.in_memory
+        );
+    }
+    if !saved.failed.is_empty() {
+        let _ = write!(summary, "; {} passwords not saved", saved.failed.len());
+    }
+    vec![StoreDone::Sites(Ok(new)), StoreDone::Imported(Ok(summary))]
+}
+
 fn run(
     job: StoreJob,
     path: Option<&PathBuf>,
@@ -98,6 +137,7 @@ fn run(
                 Err(why) => vec![StoreDone::Sites(Err(why))],
             }
         }
+        StoreJob::ImportFileZilla(file) => import_filezilla(&file, path, memory, secrets),
         StoreJob::SetPassword { id, password } => {
             match secrets.set(&key_for(&id), password.expose()) {
                 Ok(stored) => vec![StoreDone::PasswordKept(matches!(stored, Stored::Keyring))],

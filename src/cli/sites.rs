@@ -212,22 +212,16 @@ fn remove_from(sites: &mut Sites, name: &str) -> Result<Bookmark, FindError> {
 
 /// `skiff sites import FILE`.
 fn import(common: &Common, path: &Path, file: &Path) -> Result<(), Failure> {
-    let xml = std::fs::read_to_string(file)
-        .map_err(|e| Failure::failed(format!("cannot read {}: {e}", file.display())))?;
-    let imported = filezilla::parse_sitemanager(&xml)
-        .map_err(|e| Failure::failed(format!("{}: {e}", file.display())))?;
+    let imported = filezilla::read(file).map_err(Failure::failed)?;
     let (_, report) = sites::update(path, |sites| imported.merge_into(sites))
         .map_err(|e| Failure::failed(e.to_string()))?;
 
     let secrets = Secrets::new();
-    let (mut in_keyring, mut in_memory, mut failed) = (0, 0, Vec::new());
-    for (id, password) in &report.passwords {
-        match secrets.set(&key_for(id), password.expose()) {
-            Ok(Stored::Keyring) => in_keyring += 1,
-            Ok(Stored::SessionOnly) => in_memory += 1,
-            Err(e) => failed.push(e.to_string()),
-        }
-    }
+    let filezilla::PasswordsSaved {
+        in_keyring,
+        in_memory,
+        failed,
+    } = report.save_passwords(&secrets);
     if !common.quiet {
         print(&format!("{}\n", report.summary(in_keyring)));
     }

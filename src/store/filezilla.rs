@@ -4,6 +4,7 @@
 //! skipped with the reason.
 
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use quick_xml::events::{BytesStart, Event};
@@ -126,6 +127,55 @@ impl Imported {
         }
         report.passwords = passwords;
         report
+    }
+}
+
+/// Where `FileZilla` keeps its Site Manager on this platform (`~/.config/filezilla/` on Linux
+/// and macOS, `%APPDATA%\\FileZilla\\` on Windows); `None` when there is no home folder.
+#[must_use]
+pub fn default_location() -> Option<PathBuf> {
+    let base = directories::BaseDirs::new()?;
+    let folder = if cfg!(windows) {
+        base.config_dir().join("FileZilla")
+    } else if cfg!(target_os = "macos") {
+        base.home_dir().join(".config").join("filezilla")
+    } else {
+        base.config_dir().join("filezilla")
+    };
+    Some(folder.join("sitemanager.xml"))
+}
+
+/// Reads and parses a Site Manager file; the error names the file.
+pub fn read(file: &Path) -> Result<Imported, String> {
+    let xml = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    parse_sitemanager(&xml).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+/// Where the imported passwords went.
+#[derive(Debug, Default)]
+pub struct PasswordsSaved {
+    /// Saved in the keyring.
+    pub in_keyring: usize,
+    /// Kept in memory only (no keyring reachable).
+    pub in_memory: usize,
+    /// Why the others could not be saved.
+    pub failed: Vec<String>,
+}
+
+impl ImportReport {
+    /// Saves the added sites' passwords with `secrets` (the keyring, or memory without one).
+    #[must_use]
+    pub fn save_passwords(&self, secrets: &super::secrets::Secrets) -> PasswordsSaved {
+        let mut saved = PasswordsSaved::default();
+        for (id, password) in &self.passwords {
+            match secrets.set(&super::secrets::key_for(id), password.expose()) {
+                Ok(super::secrets::Stored::Keyring) => saved.in_keyring += 1,
+                Ok(super::secrets::Stored::SessionOnly) => saved.in_memory += 1,
+                Err(e) => saved.failed.push(e.to_string()),
+            }
+        }
+        saved
     }
 }
 

@@ -60,8 +60,13 @@ fn sites_menu(ui: &mut Ui, sites: &Sites) -> Option<Action> {
         if ui.button("Save this connection as a site").clicked() {
             action = Some(Action::Sites(SiteAction::SaveCurrent));
         }
-        ui.separator();
-        action = action.take().or(folder_menu(ui, sites, ""));
+        if ui.button("Import from FileZilla…").clicked() {
+            action = Some(Action::Sites(SiteAction::AskImport));
+        }
+        if !sites.sites.is_empty() || !sites.folders.is_empty() {
+            ui.separator();
+            action = action.take().or(folder_menu(ui, sites, ""));
+        }
         if !sites.history.is_empty() {
             ui.separator();
             ui.menu_button("Recent", |ui| {

@@ -235,6 +235,20 @@ pub fn show(ctx: &Context, dialog: &mut Dialog) -> Option<Action> {
         Dialog::AskPassword { .. }
         | Dialog::ConfirmDeleteFolder { .. }
         | Dialog::ConfirmDeleteSite { .. } => action = site_dialog(ui, dialog),
+        Dialog::ImportFileZilla { path } => {
+            ui.heading("Import FileZilla sites");
+            ui.label(
+                "Sites, folders and saved passwords (to the system keyring) from FileZilla's \
+                 Site Manager. SFTP and cloud sites are skipped.",
+            );
+            let enter = name_field(ui, "FileZilla's sitemanager.xml:", path);
+            let (ok, cancel) = buttons(ui, "Import");
+            if (ok || enter) && !path.trim().is_empty() {
+                action = Some(Action::Sites(SiteAction::Import(path.clone())));
+            } else if cancel {
+                action = Some(Action::CloseDialog);
+            }
+        }
         Dialog::Overwrite {
             item,
             name,
