@@ -3,9 +3,10 @@
 //! kind of TLS and port when only the other kind worked) written into the bookmark it tested
 //! (the sites file, through the store thread) or the quick connection.
 
-use super::actions::{Action, site_from_form, with_trusted_certificate};
-use super::sites::{SitesChange, StoreJob};
+use super::actions::Action;
+use super::connect::{site_from_form, with_trusted_certificate};
 use super::state::AppState;
+use super::store_jobs::{SitesChange, StoreJob};
 use crate::model::site::{DataMode, Protocol, Site};
 use crate::protocol::{Command, DoctorReport, RequestId};
 

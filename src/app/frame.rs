@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::actions::{self, Action};
+use super::actions::Action;
 use super::state::{Connection, Side};
 use super::{SkiffApp, transfers};
 use crate::ui;
@@ -50,7 +50,7 @@ impl SkiffApp {
 
     /// The URL of the remote folder, or of `name` in it; never with the password.
     fn url_of(&self, name: Option<&str>) -> Option<String> {
-        let (site, _) = actions::site_from_form(&self.state).ok()?;
+        let (site, _) = super::connect::site_from_form(&self.state).ok()?;
         let folder = crate::model::path::RemotePath::new(&self.state.remote.path);
         let path = name.map_or_else(|| folder.clone(), |n| folder.join(n));
         Some(site.url_for(&path))

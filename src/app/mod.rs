@@ -4,6 +4,7 @@
 //! the window.
 
 pub mod actions;
+pub mod connect;
 pub mod doctor;
 mod frame;
 pub mod queue;
@@ -11,6 +12,7 @@ pub mod reduce;
 mod run;
 pub mod sites;
 pub mod state;
+pub mod store_jobs;
 pub mod store_thread;
 pub mod transfers;
 pub mod tree;
@@ -116,7 +118,7 @@ impl SkiffApp {
         for (host, port, sha256) in &start.known_certs {
             state
                 .trusted_certs
-                .insert(actions::certificate_key(host, *port), sha256.clone());
+                .insert(connect::certificate_key(host, *port), sha256.clone());
         }
         let wake = ctx.clone();
         state.queue.settings = queue::TransferSettings::from_file(&start.settings);

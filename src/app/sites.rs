@@ -1,13 +1,15 @@
 //! Bookmarks in the window: the site manager's state, what its buttons ask for, and the store
-//! jobs (sites file, keyring) those turn into. Pure: the jobs wait in `AppState::store_jobs`
-//! for the app's store thread (`app::store_thread`); their results come back through
-//! `apply_done`.
+//! jobs (`app::store_jobs`: sites file, keyring) those turn into. Pure: the jobs wait in
+//! `AppState::store_jobs` for the app's store thread (`app::store_thread`); their results come
+//! back through `apply_done`.
 
 use crate::app::actions::Action;
 use crate::app::state::{AppState, Dialog};
 use crate::model::path::RemotePath;
 use crate::model::site::Password;
 use crate::store::sites::{Bookmark, Logon, Sites};
+
+use super::store_jobs::{SitesChange, StoreDone, StoreJob};
 
 /// The site manager window while it is open.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,45 +26,6 @@ pub struct SiteManagerState {
     pub renaming: Option<(String, String)>,
     /// The last message (saved, failed…).
     pub message: String,
-}
-
-/// Something to do with the sites file or the keyring, off the UI thread.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StoreJob {
-    /// Change the sites file (re-read under a lock, changed, saved).
-    Sites(SitesChange),
-    /// Keep a site's password in the keyring (or for the session when there is none).
-    SetPassword {
-        /// The bookmark's id.
-        id: String,
-        /// The password (never logged).
-        password: Password,
-    },
-    /// Forget a site's password.
-    DeletePassword {
-        /// The bookmark's id.
-        id: String,
-    },
-    /// Remember a trusted certificate for a host and port (in the data directory).
-    TrustCertificate {
-        /// The host.
-        host: String,
-        /// The port.
-        port: u16,
-        /// Its SHA-256 (hex).
-        sha256: String,
-    },
-    /// Write the settings file.
-    SaveSettings(Box<crate::store::settings::Settings>),
-    /// Import `FileZilla`'s Site Manager file (sites, folders, passwords to the keyring).
-    ImportFileZilla(std::path::PathBuf),
-    /// Look up a site's password, then connect with it (or test it).
-    PasswordForConnect {
-        /// The bookmark.
-        bookmark: Box<Bookmark>,
-        /// Connect, or run the doctor.
-        after: After,
-    },
 }
 
 /// What a site's password is wanted for.
@@ -86,84 +49,6 @@ impl After {
             },
         }
     }
-}
-
-/// A change to the sites file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SitesChange {
-    /// Add or replace (by id) a bookmark.
-    Upsert(Box<Bookmark>),
-    /// Delete a bookmark.
-    Delete(String),
-    /// Add a folder.
-    AddFolder(String),
-    /// Rename a folder (with what is in it).
-    RenameFolder(String, String),
-    /// Delete a folder with its sites.
-    DeleteFolder(String),
-    /// Remember a quick-connect URL (without password).
-    Remember(String),
-}
-
-impl SitesChange {
-    /// Applies the change; returns the ids of bookmarks it removed (their passwords go too).
-    pub fn apply(self, sites: &mut Sites) -> Vec<String> {
-        match self {
-            Self::Upsert(bookmark) => {
-                if !sites.folders.contains(&bookmark.folder) && !bookmark.folder.is_empty() {
-                    sites.add_folder(&bookmark.folder);
-                }
-                match sites.sites.iter_mut().find(|b| b.id == bookmark.id) {
-                    Some(existing) => *existing = *bookmark,
-                    None => sites.sites.push(*bookmark),
-                }
-                Vec::new()
-            }
-            Self::Delete(id) => {
-                sites.sites.retain(|b| b.id != id);
-                vec![id]
-            }
-            Self::AddFolder(path) => {
-                sites.add_folder(&path);
-                Vec::new()
-            }
-            Self::RenameFolder(from, to) => {
-                sites.rename_folder(&from, &to);
-                Vec::new()
-            }
-            Self::DeleteFolder(path) => sites
-                .delete_folder(&path)
-                .into_iter()
-                .map(|b| b.id)
-                .collect(),
-            Self::Remember(url) => {
-                sites.remember(&url);
-                Vec::new()
-            }
-        }
-    }
-}
-
-/// What a store job reported.
-#[derive(Debug, Clone)]
-pub enum StoreDone {
-    /// The sites file after a change (or why it could not be changed).
-    Sites(Result<Sites, String>),
-    /// A password was kept: in the keyring (`true`) or only for this session.
-    PasswordKept(bool),
-    /// The password for a connect (`None`: none stored), or why it could not be read.
-    Password {
-        /// The bookmark.
-        bookmark: Box<Bookmark>,
-        /// What the keyring said.
-        password: Result<Option<Password>, String>,
-        /// Connect, or test.
-        after: After,
-    },
-    /// Something to tell the user once (no keyring reachable).
-    Notice(String),
-    /// A `FileZilla` import ended: the summary, or why nothing was imported.
-    Imported(Result<String, String>),
 }
 
 /// Something the user asked of the site manager or the sites menu.
@@ -481,7 +366,7 @@ fn save_edited(state: &mut AppState) {
 
 /// The quick-connect form as a bookmark, saved with its password (keyring).
 fn save_current(state: &mut AppState) {
-    let Ok((site, path)) = crate::app::actions::site_from_form(state) else {
+    let Ok((site, path)) = crate::app::connect::site_from_form(state) else {
         "Connect first: the quick-connect bar has no server to save".clone_into(&mut state.status);
         return;
     };

@@ -298,7 +298,7 @@ pub struct AppState {
     /// The site manager, while it is open.
     pub site_manager: Option<crate::app::sites::SiteManagerState>,
     /// Store jobs waiting for the store thread.
-    pub store_jobs: Vec<crate::app::sites::StoreJob>,
+    pub store_jobs: Vec<crate::app::store_jobs::StoreJob>,
     /// Passwords typed for "ask for password" sites: kept in memory for this session only.
     pub session_passwords: HashMap<String, Password>,
     /// The connection doctor's window, while it is open.

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use crate::app::sites::{StoreDone, StoreJob};
+use crate::app::store_jobs::{StoreDone, StoreJob};
 use crate::store::known_certs;
 use crate::store::secrets::{Secrets, Stored, key_for};
 use crate::store::sites::{self, Sites};

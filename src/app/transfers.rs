@@ -130,7 +130,7 @@ pub fn plan(
         QueueAction::Settings(settings) => {
             state
                 .store_jobs
-                .push(super::sites::StoreJob::SaveSettings(Box::new(
+                .push(super::store_jobs::StoreJob::SaveSettings(Box::new(
                     settings.to_file(),
                 )));
             let limits = (settings.download_limit_kib, settings.upload_limit_kib);
