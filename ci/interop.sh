@@ -110,6 +110,20 @@ sys.exit("; ".join(bad) if bad else 0)
   return 1
 }
 
+# chmod_shown NAME PERMS — `ls -l` ($work/out) shows PERMS for NAME, when the server lists Unix
+# permissions at all (pyftpdlib's MLSD gives its own perm facts such as `radfwMT` instead).
+chmod_shown() {
+  local line perms
+  line=$(grep -E " $1\$" "$work/out") || { echo "$1 is not listed"; return 1; }
+  perms=${line%% *}
+  perms=${perms#-}
+  if [[ $perms =~ ^[-rwxsStT]{9}$ ]]; then
+    [[ $perms == "$2" ]] || { echo "$1 shows $perms, expected $2"; return 1; }
+  else
+    echo "(the listing shows '$perms' for $1, not Unix permissions: not checked)"
+  fi
+}
+
 check() { # STEP COMMAND... — a local check (cmp, diff, find)
   local step=$1 out
   shift
@@ -140,6 +154,9 @@ combo() { # SCHEME MODE PORT [HOST]
       check "cmp $f" cmp "$fx/$f" "$dl/$p-$f" || return 1
   done
   check "no .skiff-part left" test -z "$(find "$dl" -name '*.skiff-part')" &&
+    sk "chmod 600 small" chmod 600 "$base/$p-small.txt" &&
+    sk "ls -l after chmod" ls -l "$base/" &&
+    check "chmod set rw-------" chmod_shown "$p-small.txt" rw------- &&
     sk "mv small" mv "$base/$p-small.txt" "/$p-moved.txt" &&
     sk "ls after mv" ls --json "$base/" &&
     json_check "ls shows the new name" "$p-moved.txt|file|$small_size" "!$p-small.txt" &&

@@ -230,6 +230,17 @@ pub enum Command {
         /// New path.
         to: RemotePath,
     },
+    /// Set a remote path's permissions (`SITE CHMOD`, octal); answered by [`Event::Done`].
+    Chmod {
+        /// Request tag.
+        request: RequestId,
+        /// The connected site.
+        session: SessionId,
+        /// The file or folder.
+        path: RemotePath,
+        /// The permission bits (`0o644`).
+        mode: u32,
+    },
     /// Download or upload; per-file events, then [`Event::Done`] or [`Event::Failed`].
     Transfer {
         /// Request tag.

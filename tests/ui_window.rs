@@ -400,3 +400,54 @@ fn shift_click_selects_a_range() {
             .contains("big.bin")
     );
 }
+
+#[test]
+fn file_permissions_are_set_from_the_row_menu() {
+    use common::fake::{FakeServer, Script};
+    let server = FakeServer::start(Script {
+        listing: "-rw-r--r-- 1 u g 5 Jan 01 2026 run.cgi\r\n".to_owned(),
+        ..Script::default()
+    });
+    let mut w = open_window();
+    w.connect(server.port, "p");
+    w.wait_until("the remote folder listed", |app| {
+        app.state()
+            .remote
+            .entries
+            .iter()
+            .any(|e| e.name == "run.cgi")
+    });
+    w.harness.get_by_label("📄 run.cgi").click();
+    w.harness.step();
+    w.harness.get_by_label("📄 run.cgi").click_secondary();
+    w.harness.run_steps(2);
+    w.wait_for_label("File permissions…");
+    w.harness
+        .get_by_role_and_label(Role::Button, "File permissions…")
+        .click();
+    w.harness.run_steps(2);
+    w.wait_for_label("Numeric value:");
+    // The dialog starts from what the listing shows.
+    let shown = w
+        .harness
+        .get_by_role_and_label(Role::TextInput, "Numeric value:")
+        .value()
+        .unwrap_or_default();
+    assert_eq!(shown, "644");
+    // Ticking the owner's execute box changes the number too.
+    w.harness.get_by_label("Owner execute").click();
+    w.harness.run_steps(2);
+    let shown = w
+        .harness
+        .get_by_role_and_label(Role::TextInput, "Numeric value:")
+        .value()
+        .unwrap_or_default();
+    assert_eq!(shown, "744");
+    w.harness.get_by_role_and_label(Role::Button, "OK").click();
+    w.wait_until("the server asked", |_| {
+        server.site_commands.lock().unwrap().as_slice() == ["CHMOD 744 /run.cgi"]
+    });
+    w.wait_until("the dialog closed and the folder listed again", |app| {
+        app.state().dialog.is_none() && app.state().status.contains("permissions of run.cgi")
+    });
+}

@@ -81,6 +81,10 @@ pub enum Action {
     AskRename(Side),
     /// Ask before deleting a pane's selection.
     AskDelete(Side),
+    /// Ask for the permissions of the remote selection (`FileZilla`'s "File permissions…").
+    AskChmod,
+    /// Set these remote entries' permission bits.
+    Chmod(Vec<String>, u32),
     /// Close the dialog without doing anything.
     CloseDialog,
     /// Test the quick-connect bar's server with the connection doctor.
@@ -132,7 +136,7 @@ pub fn plan(
 ) -> Vec<Command> {
     if matches!(
         action,
-        Action::Mkdir(..) | Action::Rename(..) | Action::Delete(..)
+        Action::Mkdir(..) | Action::Rename(..) | Action::Delete(..) | Action::Chmod(..)
     ) {
         state.dialog = None;
     }
@@ -184,12 +188,13 @@ pub fn plan(
             pane_change(state, action);
             Vec::new()
         }
-        Action::Mkdir(..) | Action::Rename(..) | Action::Delete(..) => {
+        Action::Mkdir(..) | Action::Rename(..) | Action::Delete(..) | Action::Chmod(..) => {
             file_operation(state, action, next_id)
         }
         Action::AskNewFolder(_)
         | Action::AskRename(_)
         | Action::AskDelete(_)
+        | Action::AskChmod
         | Action::CloseDialog => {
             state.dialog = dialog_for(state, &action);
             Vec::new()
@@ -293,6 +298,19 @@ fn file_operation(
                 .map(|name| (format!("Deleted {name}"), Change::Delete(name)))
                 .collect(),
         ),
+        Action::Chmod(names, mode) => (
+            Side::Remote,
+            names
+                .into_iter()
+                .map(|name| {
+                    let what = format!(
+                        "Set the permissions of {name} to {}",
+                        crate::model::permissions::octal(mode)
+                    );
+                    (what, Change::Chmod(name, mode))
+                })
+                .collect(),
+        ),
         _ => return Vec::new(),
     };
     let mut commands = Vec::new();
@@ -309,9 +327,9 @@ fn file_operation(
         let request = next_id();
         let command = match session.filter(|_| side == Side::Remote) {
             Some(session) => change.remote_command(request, session, &RemotePath::new(&folder)),
-            None => Command::ChangeLocal {
-                request,
-                change: change.local(Path::new(&folder)),
+            None => match change.local(Path::new(&folder)) {
+                Some(change) => Command::ChangeLocal { request, change },
+                None => continue,
             },
         };
         state.pending.insert(request, Pending::Change(side, what));
@@ -325,13 +343,15 @@ enum Change {
     Mkdir(String),
     Rename(String, String),
     Delete(String),
+    /// Remote only: the local pane has no permissions dialog.
+    Chmod(String, u32),
 }
 
 impl Change {
     /// A name that must not reach the file system (`..`, `a/b`, control characters).
     fn unsafe_name(&self) -> Option<&str> {
         let names: &[&String] = match self {
-            Self::Mkdir(name) | Self::Delete(name) => &[name],
+            Self::Mkdir(name) | Self::Delete(name) | Self::Chmod(name, _) => &[name],
             Self::Rename(from, to) => &[from, to],
         };
         names
@@ -364,18 +384,26 @@ impl Change {
                 path: folder.join(&name),
                 recursive: true,
             },
+            Self::Chmod(name, mode) => Command::Chmod {
+                request,
+                session,
+                path: folder.join(&name),
+                mode,
+            },
         }
     }
 
-    fn local(self, folder: &Path) -> LocalChange {
-        match self {
+    /// The change in a local folder (`None`: it has no local form).
+    fn local(self, folder: &Path) -> Option<LocalChange> {
+        Some(match self {
             Self::Mkdir(name) => LocalChange::Mkdir(folder.join(name)),
             Self::Rename(from, to) => LocalChange::Rename {
                 from: folder.join(from),
                 to: folder.join(to),
             },
             Self::Delete(name) => LocalChange::Remove(folder.join(name)),
-        }
+            Self::Chmod(..) => return None,
+        })
     }
 }
 
@@ -384,6 +412,7 @@ fn dialog_for(state: &AppState, action: &Action) -> Option<super::state::Dialog>
     use super::state::Dialog;
     let side = match action {
         Action::AskNewFolder(side) | Action::AskRename(side) | Action::AskDelete(side) => *side,
+        Action::AskChmod => Side::Remote,
         _ => return None,
     };
     if side == Side::Remote {
@@ -404,6 +433,20 @@ fn dialog_for(state: &AppState, action: &Action) -> Option<super::state::Dialog>
             side,
             names: selected.iter().map(|e| e.name.clone()).collect(),
             folders: selected.iter().filter(|e| e.is_dir()).count(),
+        }),
+        Action::AskChmod => selected.first().map(|first| {
+            // What the listing shows for the first one; else the usual default.
+            let default = if first.is_dir() { 0o755 } else { 0o644 };
+            let mode = first
+                .permissions
+                .as_deref()
+                .and_then(crate::model::permissions::mode_from_text)
+                .unwrap_or(default);
+            Dialog::Permissions {
+                names: selected.iter().map(|e| e.name.clone()).collect(),
+                mode,
+                text: crate::model::permissions::octal(mode),
+            }
         }),
         _ => None,
     }

@@ -341,6 +341,15 @@ pub enum Dialog {
         /// Connect, or test with the doctor.
         after: crate::app::sites::After,
     },
+    /// The permissions of remote entries ("File permissions…").
+    Permissions {
+        /// The entries (in the remote folder).
+        names: Vec<String>,
+        /// The bits as the checkboxes show them.
+        mode: u32,
+        /// The octal value as typed (kept in step with `mode`).
+        text: String,
+    },
     /// Which `FileZilla` Site Manager file to import.
     ImportFileZilla {
         /// The file's path, as typed (its usual place to start with).

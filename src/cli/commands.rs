@@ -216,6 +216,7 @@ async fn run_async(common: &Common, action: Action) -> Result<(), Failure> {
         | Action::Get { url, .. }
         | Action::Put { url, .. }
         | Action::Mkdir { url }
+        | Action::Chmod { url, .. }
         | Action::Rm { url, .. }
         | Action::Mv { url, .. } => url.clone(),
         Action::Doctor { .. } | Action::Sites { .. } | Action::Trust { .. } => {
@@ -290,6 +291,17 @@ async fn perform(client: &mut Client, url: &FtpUrl, action: Action) -> Result<()
                     request,
                     session,
                     path,
+                })
+                .await?;
+            Ok(())
+        }
+        Action::Chmod { permissions, .. } => {
+            client
+                .call(|request| Command::Chmod {
+                    request,
+                    session,
+                    path,
+                    mode: permissions,
                 })
                 .await?;
             Ok(())

@@ -162,6 +162,15 @@ pub enum Action {
         #[arg(short, long)]
         recursive: bool,
     },
+    /// Set a remote file's or folder's permissions (octal, e.g. 644 or 755; the server must
+    /// support SITE CHMOD).
+    Chmod {
+        /// The permission bits, in octal (`--mode` is the data-connection mode).
+        #[arg(value_name = "MODE", value_parser = permission_mode)]
+        permissions: u32,
+        /// The file or folder.
+        url: String,
+    },
     /// Rename or move a remote file or folder.
     Mv {
         /// What to move.
@@ -248,4 +257,10 @@ pub fn run(common: &Common, action: Action) -> i32 {
         ),
         other => commands::run(common, other),
     }
+}
+
+/// `skiff chmod`'s mode: octal digits (`644`, `0755`).
+fn permission_mode(text: &str) -> Result<u32, String> {
+    crate::model::permissions::parse_octal(text)
+        .ok_or_else(|| format!("'{text}' is not a permission mode: give octal digits, e.g. 644"))
 }

@@ -173,6 +173,9 @@ impl Actor {
             }
             | Command::Rename {
                 request, session, ..
+            }
+            | Command::Chmod {
+                request, session, ..
             } => (*request, *session),
             _ => return,
         };
@@ -348,6 +351,7 @@ async fn browse_operation(ftp: &mut FtpVfs, command: Command) -> EngineResult<Op
             path, recursive, ..
         } => remove(ftp, &path, recursive).await.map(|()| None),
         Command::Rename { from, to, .. } => ftp.rename(&from, &to).await.map(|()| None),
+        Command::Chmod { path, mode, .. } => ftp.chmod(&path, mode).await.map(|()| None),
         other => Err(EngineError::Invalid(format!(
             "not a browsing command: {other:?}"
         ))),

@@ -4,5 +4,6 @@ pub mod appearance;
 pub mod bookmark;
 pub mod entry;
 pub mod path;
+pub mod permissions;
 pub mod site;
 pub mod transfer;

@@ -227,6 +227,64 @@ fn site_dialog(ui: &mut egui::Ui, dialog: &mut Dialog) -> Option<Action> {
     action
 }
 
+/// "File permissions": a checkbox per bit (owner, group, public × read, write, execute) and
+/// the octal value, kept in step whichever is changed.
+fn permissions(
+    ui: &mut egui::Ui,
+    names: &[String],
+    mode: &mut u32,
+    text: &mut String,
+) -> Option<Action> {
+    use crate::model::permissions::{WHAT, WHO, octal, parse_octal};
+    let mut action = None;
+    ui.heading("File permissions");
+    let shown = match names {
+        [one] => escape_control(one),
+        many => format!("{} items", many.len()),
+    };
+    ui.label(format!("Permissions of {shown}:"));
+    egui::Grid::new("permission_bits").show(ui, |ui| {
+        for (row, who) in WHO.iter().enumerate() {
+            ui.label(*who);
+            for (column, what) in WHAT.iter().enumerate() {
+                let bit = 1 << (8 - (row * 3 + column));
+                let mut set = *mode & bit != 0;
+                let label = format!("{who} {}", what.to_lowercase());
+                let response = ui.checkbox(&mut set, *what);
+                // One accessible name per box: "Owner execute".
+                response.widget_info(|| {
+                    egui::WidgetInfo::selected(egui::Role::CheckBox, true, set, &label)
+                });
+                if response.changed() {
+                    *mode = if set { *mode | bit } else { *mode & !bit };
+                    *text = octal(*mode);
+                }
+            }
+            ui.end_row();
+        }
+    });
+    let label = ui.label("Numeric value:");
+    let edit = ui
+        .add(TextEdit::singleline(text).desired_width(60.0))
+        .labelled_by(label.id);
+    let typed = parse_octal(text);
+    if edit.changed()
+        && let Some(value) = typed
+    {
+        *mode = value;
+    }
+    if typed.is_none() {
+        ui.colored_label(super::ERROR_COLOR, "Octal digits, e.g. 644 or 755");
+    }
+    let (ok, cancel) = buttons(ui, "OK");
+    if ok && typed.is_some() {
+        action = Some(Action::Chmod(names.to_vec(), *mode));
+    } else if cancel {
+        action = Some(Action::CloseDialog);
+    }
+    action
+}
+
 /// Draws `dialog`; returns the action it ends with (or `CloseDialog`).
 pub fn show(ctx: &Context, dialog: &mut Dialog) -> Option<Action> {
     let mut action = None;
@@ -235,6 +293,9 @@ pub fn show(ctx: &Context, dialog: &mut Dialog) -> Option<Action> {
         Dialog::AskPassword { .. }
         | Dialog::ConfirmDeleteFolder { .. }
         | Dialog::ConfirmDeleteSite { .. } => action = site_dialog(ui, dialog),
+        Dialog::Permissions { names, mode, text } => {
+            action = permissions(ui, names, mode, text);
+        }
         Dialog::ImportFileZilla { path } => {
             ui.heading("Import FileZilla sites");
             ui.label(

@@ -157,6 +157,7 @@ fn row_menu(ui: &mut Ui, side: Side, entry: &Entry, connected: bool, action: &mu
     item(ui, "Delete…", Action::AskDelete(side));
     item(ui, "New folder…", Action::AskNewFolder(side));
     if side == Side::Remote {
+        item(ui, "File permissions…", Action::AskChmod);
         item(ui, "Copy URL", Action::CopyUrl(Some(entry.name.clone())));
     }
     item(ui, "Refresh", Action::Refresh(side));

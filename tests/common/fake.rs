@@ -41,6 +41,8 @@ pub struct FakeServer {
     pub port: u16,
     /// How many RETR commands it has seen.
     pub retrs: Arc<AtomicUsize>,
+    /// The arguments of every SITE command it was sent (`CHMOD 644 /a.txt`).
+    pub site_commands: Arc<std::sync::Mutex<Vec<String>>>,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -64,18 +66,25 @@ impl FakeServer {
         let port = listener.local_addr().unwrap().port();
         let retrs = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&retrs);
+        let site_commands: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+        let sites = Arc::clone(&site_commands);
         let script = Arc::new(script);
         runtime.spawn(async move {
             loop {
                 let Ok((socket, _)) = listener.accept().await else {
                     return;
                 };
-                tokio::spawn(session(socket, Arc::clone(&script), Arc::clone(&counter)));
+                let seen = Seen {
+                    retrs: Arc::clone(&counter),
+                    site_commands: Arc::clone(&sites),
+                };
+                tokio::spawn(session(socket, Arc::clone(&script), seen));
             }
         });
         Self {
             port,
             retrs,
+            site_commands,
             runtime: Some(runtime),
         }
     }
@@ -108,11 +117,14 @@ fn active_address(verb: &str, arg: &str) -> Option<std::net::SocketAddr> {
     Some((octets, hi * 256 + lo).into())
 }
 
-async fn session(
-    socket: TcpStream,
-    script: Arc<Script>,
+/// What the sessions report back to the test.
+struct Seen {
     retrs: Arc<AtomicUsize>,
-) -> std::io::Result<()> {
+    site_commands: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+async fn session(socket: TcpStream, script: Arc<Script>, seen: Seen) -> std::io::Result<()> {
+    let retrs = seen.retrs;
     let (r, mut w) = socket.into_split();
     if script.huge_greeting {
         let line = vec![b'2'; 1024 * 1024];
@@ -152,6 +164,12 @@ async fn session(
                 }
             }
             "PWD" => reply(&mut w, "257 \"/\" is current").await?,
+            "SITE" => {
+                if let Ok(mut seen) = seen.site_commands.lock() {
+                    seen.push(arg.to_owned());
+                }
+                reply(&mut w, "200 SITE command successful").await?;
+            }
             "CWD" => reply(&mut w, "250 ok").await?,
             "SIZE" if arg == "/file.bin" => {
                 reply(&mut w, &format!("213 {}", script.file.len())).await?;

@@ -160,6 +160,15 @@ impl FtpVfs {
             .map(drop)
     }
 
+    /// Sets `path`'s permission bits with `SITE CHMOD` (not every server has it: the error then
+    /// says what the server answered).
+    pub async fn chmod(&mut self, path: &RemotePath, mode: u32) -> EngineResult<()> {
+        let mode = crate::model::permissions::octal(mode);
+        self.command(&format!("SITE CHMOD {mode} {path}"), &[200, 250])
+            .await
+            .map(drop)
+    }
+
     /// Says goodbye (best effort, bounded).
     pub async fn quit(mut self) {
         let _ = self.command("QUIT", &[221]).await;
