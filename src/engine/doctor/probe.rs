@@ -11,6 +11,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWri
 use tokio::net::TcpStream;
 
 use crate::engine::ftp::tls::{SeenCertificate, client_config};
+use crate::engine::ftp::{GARBLED_HANDSHAKE_TRIES, garbled_pause};
 use crate::model::site::Site;
 
 /// The longest reply line read (a hostile server may send 1 MiB).
@@ -82,9 +83,19 @@ pub async fn greet(tcp: TcpStream, limit: Duration) -> Result<Greeted, ProbeErro
 
 /// `AUTH TLS` on a greeted connection, then the handshake; says what it saw.
 pub async fn explicit(
+    greeted: Greeted,
+    site: &Site,
+    limit: Duration,
+) -> Result<TlsSeen, ProbeError> {
+    explicit_after(greeted, site, limit, Duration::ZERO).await
+}
+
+/// [`explicit`], waiting `pause` between the server's `234` and the handshake.
+async fn explicit_after(
     mut greeted: Greeted,
     site: &Site,
     limit: Duration,
+    pause: Duration,
 ) -> Result<TlsSeen, ProbeError> {
     within(limit, "sending AUTH TLS", async {
         greeted.reader.get_mut().write_all(b"AUTH TLS\r\n").await
@@ -98,9 +109,34 @@ pub async fn explicit(
     if code != 234 {
         return Err(ProbeError::Refused { code, text });
     }
+    tokio::time::sleep(pause).await;
     let (mut tls, seen) = handshake(greeted.reader.into_inner(), site, limit).await?;
     let _ = within(limit, "saying goodbye", tls.write_all(b"QUIT\r\n")).await;
     Ok(seen)
+}
+
+/// [`explicit`], tried again on a new connection to `addr` when the handshake was garbled:
+/// some servers (libunftp among them) race their switch to TLS after `234` and answer the first
+/// TLS bytes in plain text, as `FtpVfs::connect` also allows for. Each new try gives the server
+/// a little longer to switch (the race is lost most on a busy machine).
+pub async fn explicit_retrying(
+    greeted: Greeted,
+    addr: SocketAddr,
+    site: &Site,
+    limit: Duration,
+) -> Result<TlsSeen, ProbeError> {
+    let mut outcome = explicit(greeted, site, limit).await;
+    for attempt in 1..GARBLED_HANDSHAKE_TRIES {
+        match &outcome {
+            Err(ProbeError::Failed(why)) if why.contains("InvalidContentType") => {
+                let again = greet(connect(addr, limit).await?, limit).await?;
+                let pause = garbled_pause(attempt);
+                outcome = explicit_after(again, site, limit, pause).await;
+            }
+            _ => break,
+        }
+    }
+    outcome
 }
 
 /// Implicit TLS on a fresh connection, then the greeting over it; what the handshake showed and

@@ -41,7 +41,7 @@ pub async fn secure(
         Protocol::ExplicitTls => {
             let greeted = greeting(tcp, site, steps).await?;
             let started = Instant::now();
-            match probe::explicit(greeted, site, site.timeout).await {
+            match probe::explicit_retrying(greeted, addr, site, site.timeout).await {
                 Ok(seen) => {
                     steps.push("tls", true, started, describe("AUTH TLS accepted", &seen));
                     Ok(kept(site))
@@ -166,7 +166,7 @@ async fn other_kind(
             }
         } else {
             let greeted = probe::greet(tcp, site.timeout).await?;
-            probe::explicit(greeted, &other, site.timeout).await
+            probe::explicit_retrying(greeted, target, &other, site.timeout).await
         }
     }
     .await;

@@ -26,6 +26,16 @@ use suppaftp::{FtpError, Mode, Status};
 /// An open data connection (a file being read or written).
 pub type DataStream = TransferStream<AsyncRustlsStream>;
 
+/// How many times a connection whose TLS handshake the server garbled is tried.
+pub const GARBLED_HANDSHAKE_TRIES: usize = 3;
+
+/// The pause before the `attempt`th new try of a garbled TLS handshake (50 ms, then 200 ms):
+/// the servers that garble it lose a race on a busy machine.
+#[must_use]
+pub fn garbled_pause(attempt: usize) -> Duration {
+    Duration::from_millis(if attempt <= 1 { 50 } else { 200 })
+}
+
 /// The most a listing may take before Skiff stops reading it.
 pub const MAX_LISTING_BYTES: usize = 64 * 1024 * 1024;
 
@@ -52,17 +62,23 @@ impl FtpVfs {
     /// Connects, secures (when asked), logs in, reads FEAT, sets binary mode and reads PWD.
     ///
     /// Some servers (libunftp among them) race their switch to TLS after `234` and answer the
-    /// client's first TLS bytes in plain text; such a garbled handshake is retried once, with TLS
-    /// again (never without it).
+    /// client's first TLS bytes in plain text; such a garbled handshake is tried again, up to
+    /// [`GARBLED_HANDSHAKE_TRIES`] times in all, with TLS again (never without it).
     pub async fn connect(site: &Site, log: LogSink) -> EngineResult<Self> {
-        match Self::connect_once(site, log.clone()).await {
-            Err(EngineError::Tls(reason)) if reason.contains("InvalidContentType") => {
-                log.info(format!(
-                    "The server garbled the TLS handshake ({reason}); trying once more"
-                ));
-                Self::connect_once(site, log).await
+        let mut tries = 1;
+        loop {
+            match Self::connect_once(site, log.clone()).await {
+                Err(EngineError::Tls(reason))
+                    if reason.contains("InvalidContentType") && tries < GARBLED_HANDSHAKE_TRIES =>
+                {
+                    log.info(format!(
+                        "The server garbled the TLS handshake ({reason}); trying again"
+                    ));
+                    tokio::time::sleep(garbled_pause(tries)).await;
+                    tries += 1;
+                }
+                other => return other,
             }
-            other => other,
         }
     }
 
