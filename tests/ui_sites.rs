@@ -70,14 +70,7 @@ fn a_site_made_in_the_site_manager_connects_and_keeps_no_password_on_disk() {
         start.sites_path = Some(path);
         start.sites = sites;
     });
-    w.harness
-        .get_by_role_and_label(Role::Button, "Sites")
-        .click();
-    w.harness.run_steps(2);
-    w.wait_for_label("work");
-    w.harness
-        .get_by_role_and_label(Role::Button, "work")
-        .click();
+    w.sites_menu("work");
     w.wait_for_label("Password for this site:");
     w.type_into("Password for this site:", PASSWORD);
     w.harness
@@ -316,14 +309,7 @@ fn filezilla_sites_are_imported_from_the_sites_menu_without_passwords_on_disk() 
     let sites_file = config.path().join("sites.toml");
     let path = sites_file.clone();
     let mut w = open_window_with(move |start| start.sites_path = Some(path));
-    w.harness
-        .get_by_role_and_label(Role::Button, "Sites")
-        .click();
-    w.harness.run_steps(2);
-    w.wait_for_label("Import from FileZilla…");
-    w.harness
-        .get_by_role_and_label(Role::Button, "Import from FileZilla…")
-        .click();
+    w.sites_menu("Import from FileZilla…");
     w.wait_for_label("FileZilla's sitemanager.xml:");
     w.harness.run_steps(2);
     w.replace_text("FileZilla's sitemanager.xml:", xml.to_str().unwrap());

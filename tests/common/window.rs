@@ -167,16 +167,21 @@ impl Window {
         self.harness.step();
     }
 
-    /// Opens the site manager from the Sites menu.
-    pub fn open_site_manager(&mut self) {
+    /// Opens the Sites menu and clicks `item` in it.
+    pub fn sites_menu(&mut self, item: &str) {
         self.harness
             .get_by_role_and_label(Role::Button, "Sites")
             .click();
         self.harness.run_steps(2);
-        self.wait_for_label("Site Manager…");
+        self.wait_for_label(item);
         self.harness
-            .get_by_role_and_label(Role::Button, "Site Manager…")
+            .get_by_role_and_label(Role::Button, item)
             .click();
+    }
+
+    /// Opens the site manager from the Sites menu.
+    pub fn open_site_manager(&mut self) {
+        self.sites_menu("Site Manager…");
         self.wait_for_label("New site");
     }
 
