@@ -113,6 +113,25 @@ fn test_connection_in_the_site_manager_applies_the_working_mode_to_the_bookmark(
         })
     });
     assert!(w.state().doctor.is_none(), "Apply closes the doctor");
+
+    // Connected with the bookmark, the bar's Test applies to the bookmark too.
+    w.harness
+        .get_all_by_role_and_label(Role::Button, "Connect")
+        .last()
+        .unwrap()
+        .click();
+    w.wait_until("connected with the bookmark", |app| {
+        app.state().session().is_some() && app.state().connected_bookmark.is_some()
+    });
+    w.harness.step();
+    w.harness
+        .get_by_role_and_label(Role::Button, "Test")
+        .click();
+    let again = finished_doctor(&mut w);
+    assert_eq!(
+        again.bookmark, doctor.bookmark,
+        "the bar's Test tests the bookmark"
+    );
 }
 
 #[test]

@@ -74,6 +74,8 @@ pub enum Action {
         local_folder: Option<String>,
         /// Transfer connections for the queue.
         connections: usize,
+        /// The bookmark's id (the bar's Test then applies to it).
+        bookmark: String,
     },
     /// Ask for a new folder's name.
     AskNewFolder(Side),
@@ -222,14 +224,19 @@ pub fn plan(
             path,
             local_folder,
             connections,
-        } => super::connect::connect_bookmark_site(
-            state,
-            *site,
-            &path,
-            local_folder,
-            connections,
-            next_id,
-        ),
+            bookmark,
+        } => {
+            let commands = super::connect::connect_bookmark_site(
+                state,
+                *site,
+                &path,
+                local_folder,
+                connections,
+                next_id,
+            );
+            state.connected_bookmark = Some(bookmark);
+            commands
+        }
     }
 }
 

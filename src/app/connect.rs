@@ -72,6 +72,8 @@ pub(super) fn connect(
     state: &mut AppState,
     next_id: &mut dyn FnMut() -> RequestId,
 ) -> Vec<Command> {
+    // A quick connection: no bookmark (a bookmark's connect sets it after this).
+    state.connected_bookmark = None;
     match site_from_form(state) {
         Ok((site, path)) => {
             // The quick-connect history keeps the URL, never the password.

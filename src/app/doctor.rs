@@ -19,7 +19,14 @@ pub fn plan(
 ) -> Vec<Command> {
     match action {
         Action::Doctor => match site_from_form(state) {
-            Ok((site, _)) => start(state, site, None, next_id),
+            Ok((site, _)) => {
+                // Connected with a bookmark and still showing its server: Apply writes there.
+                let bookmark = state
+                    .connected_bookmark
+                    .clone()
+                    .filter(|_| state.last_target.as_deref() == Some(site.authority().as_str()));
+                start(state, site, bookmark, next_id)
+            }
             Err(why) => {
                 state.status = why;
                 Vec::new()

@@ -444,6 +444,7 @@ fn connect_action(bookmark: &Bookmark, password: Option<Password>) -> Action {
         path,
         local_folder: Some(bookmark.local_folder.clone()).filter(|f| !f.is_empty()),
         connections: bookmark.connections,
+        bookmark: bookmark.id.clone(),
     }
 }
 

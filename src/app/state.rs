@@ -290,6 +290,8 @@ pub struct AppState {
     pub dialog: Option<Dialog>,
     /// `host:port` of the last connection, so a reconnect returns to the same folder.
     pub last_target: Option<String>,
+    /// The bookmark (id) the window connected with, if it did: the bar's Test applies to it.
+    pub connected_bookmark: Option<String>,
     /// The server connection dropped; the next remote action reconnects (the engine keeps the
     /// site) and the remote pane offers Reconnect.
     pub connection_lost: bool,
