@@ -219,24 +219,7 @@ pub fn plan(
             .into_iter()
             .flat_map(|next| plan(state, next, next_id))
             .collect(),
-        Action::ConnectSite {
-            site,
-            path,
-            local_folder,
-            connections,
-            bookmark,
-        } => {
-            let commands = super::connect::connect_bookmark_site(
-                state,
-                *site,
-                &path,
-                local_folder,
-                connections,
-                next_id,
-            );
-            state.connected_bookmark = Some(bookmark);
-            commands
-        }
+        Action::ConnectSite { .. } => super::connect::connect_bookmark_site(state, action, next_id),
     }
 }
 

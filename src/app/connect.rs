@@ -91,16 +91,25 @@ pub(super) fn connect(
     }
 }
 
-/// Connects with a bookmark's site: the bar shows it, the queue takes its connections, and
-/// the local pane goes to its folder.
+/// Connects with a bookmark's site (`connect` is an [`Action::ConnectSite`]): the bar shows
+/// it, the queue takes its connections, the local pane goes to its folder, and the window
+/// remembers which bookmark it is connected with.
 pub(super) fn connect_bookmark_site(
     state: &mut AppState,
-    site: Site,
-    path: &RemotePath,
-    local_folder: Option<String>,
-    connections: usize,
+    connect: Action,
     next_id: &mut dyn FnMut() -> RequestId,
 ) -> Vec<Command> {
+    let Action::ConnectSite {
+        site,
+        path,
+        local_folder,
+        connections,
+        bookmark,
+    } = connect
+    else {
+        return Vec::new();
+    };
+    let site = *site;
     // The bar shows where the window is connected (Reconnect and Copy URL use it).
     state.form = super::state::ConnectForm {
         host: site.host.clone(),
@@ -115,7 +124,8 @@ pub(super) fn connect_bookmark_site(
         data_mode: Some(site.data_mode),
     };
     state.queue.settings.connections = connections.clamp(1, 10);
-    let mut commands = connect_site(state, site, path, next_id);
+    let mut commands = connect_site(state, site, &path, next_id);
+    state.connected_bookmark = Some(bookmark);
     if let Some(folder) = local_folder {
         commands.extend(super::actions::plan(
             state,
