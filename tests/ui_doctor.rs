@@ -47,6 +47,25 @@ fn the_test_button_runs_the_doctor_and_apply_keeps_the_mode_that_worked() {
     let report = doctor.report.unwrap();
     assert_eq!(report.recommended.mode.as_deref(), Some("epsv"));
     w.wait_for_label(&report.verdict);
+    // Copy report puts the JSON report on the clipboard.
+    w.harness
+        .get_by_role_and_label(Role::Button, "Copy report")
+        .click();
+    w.harness.step();
+    let copied = w
+        .harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .expect("the report copied");
+    let json: serde_json::Value = serde_json::from_str(&copied).unwrap();
+    assert_eq!(json["verdict"], report.verdict.as_str());
+    assert_eq!(json["steps"].as_array().unwrap().len(), doctor.steps.len());
     w.harness
         .get_by_role_and_label(Role::Button, "Apply to this site")
         .click();

@@ -209,6 +209,14 @@ pub fn show(ctx: &Context, doctor: &DoctorState) -> Option<Action> {
                 }
                 Some(report) => {
                     ui.heading(report.verdict.as_str());
+                    if ui
+                        .button("Copy report")
+                        .on_hover_text("The whole report as JSON (as skiff doctor --json prints it), for a bug report")
+                        .clicked()
+                        && let Ok(json) = serde_json::to_string_pretty(report)
+                    {
+                        ui.ctx().copy_text(json);
+                    }
                     if let Some(found) = crate::app::doctor::found(report) {
                         let target = if doctor.bookmark.is_some() {
                             "this site's bookmark"
