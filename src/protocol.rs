@@ -123,6 +123,16 @@ impl CertificateInfo {
     }
 }
 
+/// What a recursive chmod changes, the folder it starts from included (`FileZilla`'s "apply to
+/// all files and folders / files only / folders only").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recurse {
+    /// Files get the mode.
+    pub files: bool,
+    /// Folders get the mode.
+    pub folders: bool,
+}
+
 /// One step of the connection doctor (`engine::doctor`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DoctorStep {
@@ -240,6 +250,8 @@ pub enum Command {
         path: RemotePath,
         /// The permission bits (`0o644`).
         mode: u32,
+        /// A folder: also what is inside it, at every depth (`None`: the path alone).
+        recurse: Option<Recurse>,
     },
     /// Download or upload; per-file events, then [`Event::Done`] or [`Event::Failed`].
     Transfer {

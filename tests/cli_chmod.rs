@@ -58,3 +58,58 @@ fn a_server_without_site_chmod_says_so() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("SITE CHMOD"), "{err}");
 }
+
+#[test]
+fn recursive_chmod_reaches_every_file_and_folder_inside() {
+    let server = FakeServer::start(Script {
+        tree: vec![
+            (
+                "/site".to_owned(),
+                "drwxr-xr-x 1 u g 0 Jan 01 2026 cgi\r\n\
+                 -rw-r--r-- 1 u g 5 Jan 01 2026 index.html\r\n"
+                    .to_owned(),
+            ),
+            (
+                "/site/cgi".to_owned(),
+                "-rw-r--r-- 1 u g 5 Jan 01 2026 run.cgi\r\n".to_owned(),
+            ),
+        ],
+        ..Script::default()
+    });
+    let out = skiff()
+        .args(["chmod", "-r", "750", &server.url("/site")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let mut seen = server.site_commands.lock().unwrap().clone();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            "CHMOD 750 /site",
+            "CHMOD 750 /site/cgi",
+            "CHMOD 750 /site/cgi/run.cgi",
+            "CHMOD 750 /site/index.html"
+        ]
+    );
+}
+
+#[test]
+fn an_endless_tree_stops_a_recursive_chmod_with_a_clear_error() {
+    // Every folder holds a folder `d`: a hostile or broken server's endless tree.
+    let server = FakeServer::start(Script {
+        listing: "drwxr-xr-x 1 u g 0 Jan 01 2026 d\r\n".to_owned(),
+        ..Script::default()
+    });
+    let started = std::time::Instant::now();
+    let out = skiff()
+        .args(["chmod", "-r", "700", &server.url("/x")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("folders deep"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let depth = server.site_commands.lock().unwrap().len();
+    assert!(depth <= skiff::engine::ftp::MAX_TREE_DEPTH + 2, "{depth}");
+}

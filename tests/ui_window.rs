@@ -451,3 +451,56 @@ fn file_permissions_are_set_from_the_row_menu() {
         app.state().dialog.is_none() && app.state().status.contains("permissions of run.cgi")
     });
 }
+
+#[test]
+fn folder_permissions_recurse_to_files_only_when_asked() {
+    use common::fake::{FakeServer, Script};
+    let server = FakeServer::start(Script {
+        tree: vec![
+            (
+                "/".to_owned(),
+                "drwxr-xr-x 1 u g 0 Jan 01 2026 cgi\r\n".to_owned(),
+            ),
+            (
+                "/cgi".to_owned(),
+                "-rw-r--r-- 1 u g 5 Jan 01 2026 run.cgi\r\n\
+                 drwxr-xr-x 1 u g 0 Jan 01 2026 lib\r\n"
+                    .to_owned(),
+            ),
+            ("/cgi/lib".to_owned(), String::new()),
+        ],
+        ..Script::default()
+    });
+    let mut w = open_window();
+    w.connect(server.port, "p");
+    w.wait_until("the remote folder listed", |app| {
+        app.state().remote.entries.iter().any(|e| e.name == "cgi")
+    });
+    w.harness.get_by_label("📁 cgi").click();
+    w.harness.step();
+    w.harness.get_by_label("📁 cgi").click_secondary();
+    w.harness.run_steps(2);
+    w.wait_for_label("File permissions…");
+    w.harness
+        .get_by_role_and_label(Role::Button, "File permissions…")
+        .click();
+    w.harness.run_steps(2);
+    w.wait_for_label("Recurse into subfolders");
+    w.replace_text("Numeric value:", "755");
+    w.harness.get_by_label("Recurse into subfolders").click();
+    w.harness.run_steps(2);
+    w.wait_for_label("Apply to files only");
+    w.harness.get_by_label("Apply to files only").click();
+    w.harness.run_steps(2);
+    w.harness.get_by_role_and_label(Role::Button, "OK").click();
+    w.wait_until("the change done", |app| {
+        app.state()
+            .status
+            .contains("Set the permissions of cgi to 755")
+    });
+    // The files inside changed, the folders (cgi itself, cgi/lib) did not.
+    assert_eq!(
+        server.site_commands.lock().unwrap().as_slice(),
+        ["CHMOD 755 /cgi/run.cgi"]
+    );
+}

@@ -85,8 +85,9 @@ pub enum Action {
     AskDelete(Side),
     /// Ask for the permissions of the remote selection (`FileZilla`'s "File permissions…").
     AskChmod,
-    /// Set these remote entries' permission bits.
-    Chmod(Vec<String>, u32),
+    /// Set these remote entries' permission bits (and, with a [`crate::protocol::Recurse`],
+    /// what is inside the folders among them, as it says).
+    Chmod(Vec<String>, u32, Option<crate::protocol::Recurse>),
     /// Close the dialog without doing anything.
     CloseDialog,
     /// Test the quick-connect bar's server with the connection doctor.
@@ -288,7 +289,7 @@ fn file_operation(
                 .map(|name| (format!("Deleted {name}"), Change::Delete(name)))
                 .collect(),
         ),
-        Action::Chmod(names, mode) => (
+        Action::Chmod(names, mode, recurse) => (
             Side::Remote,
             names
                 .into_iter()
@@ -297,7 +298,7 @@ fn file_operation(
                         "Set the permissions of {name} to {}",
                         crate::model::permissions::octal(mode)
                     );
-                    (what, Change::Chmod(name, mode))
+                    (what, Change::Chmod(name, mode, recurse))
                 })
                 .collect(),
         ),
@@ -334,14 +335,14 @@ enum Change {
     Rename(String, String),
     Delete(String),
     /// Remote only: the local pane has no permissions dialog.
-    Chmod(String, u32),
+    Chmod(String, u32, Option<crate::protocol::Recurse>),
 }
 
 impl Change {
     /// A name that must not reach the file system (`..`, `a/b`, control characters).
     fn unsafe_name(&self) -> Option<&str> {
         let names: &[&String] = match self {
-            Self::Mkdir(name) | Self::Delete(name) | Self::Chmod(name, _) => &[name],
+            Self::Mkdir(name) | Self::Delete(name) | Self::Chmod(name, ..) => &[name],
             Self::Rename(from, to) => &[from, to],
         };
         names
@@ -374,11 +375,12 @@ impl Change {
                 path: folder.join(&name),
                 recursive: true,
             },
-            Self::Chmod(name, mode) => Command::Chmod {
+            Self::Chmod(name, mode, recurse) => Command::Chmod {
                 request,
                 session,
                 path: folder.join(&name),
                 mode,
+                recurse,
             },
         }
     }
@@ -436,6 +438,9 @@ fn dialog_for(state: &AppState, action: &Action) -> Option<super::state::Dialog>
                 names: selected.iter().map(|e| e.name.clone()).collect(),
                 mode,
                 text: crate::model::permissions::octal(mode),
+                has_folders: selected.iter().any(|e| e.is_dir()),
+                recurse: false,
+                apply_to: super::state::ApplyTo::All,
             }
         }),
         _ => None,

@@ -327,6 +327,28 @@ pub struct DoctorState {
     pub report: Option<crate::protocol::DoctorReport>,
 }
 
+/// What a recursive permissions change reaches (`FileZilla`'s three choices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplyTo {
+    /// Files and folders.
+    All,
+    /// Files only.
+    Files,
+    /// Folders only.
+    Folders,
+}
+
+impl ApplyTo {
+    /// As the engine takes it.
+    #[must_use]
+    pub fn recurse(self) -> crate::protocol::Recurse {
+        crate::protocol::Recurse {
+            files: self != Self::Folders,
+            folders: self != Self::Files,
+        }
+    }
+}
+
 /// A small window asking for a name, a confirmation or a decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Dialog {
@@ -351,6 +373,12 @@ pub enum Dialog {
         mode: u32,
         /// The octal value as typed (kept in step with `mode`).
         text: String,
+        /// Folders are among them (the dialog then offers to recurse).
+        has_folders: bool,
+        /// Also what is inside the folders.
+        recurse: bool,
+        /// What a recursive change reaches.
+        apply_to: ApplyTo,
     },
     /// Which `FileZilla` Site Manager file to import.
     ImportFileZilla {

@@ -247,6 +247,30 @@ async fn run_async(common: &Common, action: Action) -> Result<(), Failure> {
     result
 }
 
+/// `skiff chmod [-r] MODE URL`.
+async fn chmod(
+    client: &mut Client,
+    session: crate::protocol::SessionId,
+    path: RemotePath,
+    mode: u32,
+    recursive: bool,
+) -> Result<(), Failure> {
+    let recurse = recursive.then_some(crate::protocol::Recurse {
+        files: true,
+        folders: true,
+    });
+    client
+        .call(|request| Command::Chmod {
+            request,
+            session,
+            path,
+            mode,
+            recurse,
+        })
+        .await?;
+    Ok(())
+}
+
 async fn perform(client: &mut Client, url: &FtpUrl, action: Action) -> Result<(), Failure> {
     let session = client.session;
     let path = url.path.clone();
@@ -295,17 +319,11 @@ async fn perform(client: &mut Client, url: &FtpUrl, action: Action) -> Result<()
                 .await?;
             Ok(())
         }
-        Action::Chmod { permissions, .. } => {
-            client
-                .call(|request| Command::Chmod {
-                    request,
-                    session,
-                    path,
-                    mode: permissions,
-                })
-                .await?;
-            Ok(())
-        }
+        Action::Chmod {
+            permissions,
+            recursive,
+            ..
+        } => chmod(client, session, path, permissions, recursive).await,
         Action::Rm { recursive, .. } => {
             if path.is_root() {
                 return Err(Failure::Usage(

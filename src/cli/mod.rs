@@ -168,6 +168,9 @@ pub enum Action {
         /// The permission bits, in octal (`--mode` is the data-connection mode).
         #[arg(value_name = "MODE", value_parser = permission_mode)]
         permissions: u32,
+        /// A folder: everything inside it too, files and folders, at every depth.
+        #[arg(short, long)]
+        recursive: bool,
         /// The file or folder.
         url: String,
     },

@@ -351,7 +351,15 @@ async fn browse_operation(ftp: &mut FtpVfs, command: Command) -> EngineResult<Op
             path, recursive, ..
         } => remove(ftp, &path, recursive).await.map(|()| None),
         Command::Rename { from, to, .. } => ftp.rename(&from, &to).await.map(|()| None),
-        Command::Chmod { path, mode, .. } => ftp.chmod(&path, mode).await.map(|()| None),
+        Command::Chmod {
+            path,
+            mode,
+            recurse,
+            ..
+        } => match recurse {
+            None => ftp.chmod(&path, mode).await.map(|()| None),
+            Some(recurse) => ftp.chmod_tree(&path, mode, recurse).await.map(|()| None),
+        },
         other => Err(EngineError::Invalid(format!(
             "not a browsing command: {other:?}"
         ))),

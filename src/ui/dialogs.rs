@@ -227,16 +227,49 @@ fn site_dialog(ui: &mut egui::Ui, dialog: &mut Dialog) -> Option<Action> {
     action
 }
 
+/// The permissions dialog: the bits, recursion when folders are among the entries, OK.
+fn permissions(ui: &mut egui::Ui, dialog: &mut Dialog) -> Option<Action> {
+    let Dialog::Permissions {
+        names,
+        mode,
+        text,
+        has_folders,
+        recurse,
+        apply_to,
+    } = dialog
+    else {
+        return None;
+    };
+    let valid = permission_bits(ui, names, mode, text);
+    if *has_folders {
+        recursion(ui, recurse, apply_to);
+    }
+    let (ok, cancel) = buttons(ui, "OK");
+    if ok && valid {
+        let reach = recurse.then(|| apply_to.recurse());
+        Some(Action::Chmod(names.clone(), *mode, reach))
+    } else if cancel {
+        Some(Action::CloseDialog)
+    } else {
+        None
+    }
+}
+
+/// A folder's permissions dialog: recurse into it, and to what.
+fn recursion(ui: &mut egui::Ui, recurse: &mut bool, apply_to: &mut crate::app::state::ApplyTo) {
+    use crate::app::state::ApplyTo;
+    ui.checkbox(recurse, "Recurse into subfolders");
+    if *recurse {
+        ui.radio_value(apply_to, ApplyTo::All, "Apply to all files and folders");
+        ui.radio_value(apply_to, ApplyTo::Files, "Apply to files only");
+        ui.radio_value(apply_to, ApplyTo::Folders, "Apply to folders only");
+    }
+}
+
 /// "File permissions": a checkbox per bit (owner, group, public × read, write, execute) and
-/// the octal value, kept in step whichever is changed.
-fn permissions(
-    ui: &mut egui::Ui,
-    names: &[String],
-    mode: &mut u32,
-    text: &mut String,
-) -> Option<Action> {
+/// the octal value, kept in step whichever is changed; false while the value is not octal.
+fn permission_bits(ui: &mut egui::Ui, names: &[String], mode: &mut u32, text: &mut String) -> bool {
     use crate::model::permissions::{WHAT, WHO, octal, parse_octal};
-    let mut action = None;
     ui.heading("File permissions");
     let shown = match names {
         [one] => escape_control(one),
@@ -276,13 +309,7 @@ fn permissions(
     if typed.is_none() {
         ui.colored_label(super::ERROR_COLOR, "Octal digits, e.g. 644 or 755");
     }
-    let (ok, cancel) = buttons(ui, "OK");
-    if ok && typed.is_some() {
-        action = Some(Action::Chmod(names.to_vec(), *mode));
-    } else if cancel {
-        action = Some(Action::CloseDialog);
-    }
-    action
+    typed.is_some()
 }
 
 /// Draws `dialog`; returns the action it ends with (or `CloseDialog`).
@@ -293,9 +320,7 @@ pub fn show(ctx: &Context, dialog: &mut Dialog) -> Option<Action> {
         Dialog::AskPassword { .. }
         | Dialog::ConfirmDeleteFolder { .. }
         | Dialog::ConfirmDeleteSite { .. } => action = site_dialog(ui, dialog),
-        Dialog::Permissions { names, mode, text } => {
-            action = permissions(ui, names, mode, text);
-        }
+        Dialog::Permissions { .. } => action = permissions(ui, dialog),
         Dialog::ImportFileZilla { path } => {
             ui.heading("Import FileZilla sites");
             ui.label(

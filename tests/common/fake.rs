@@ -33,6 +33,9 @@ pub struct Script {
     pub passive_unreachable: bool,
     /// Active mode works: the server connects back to the PORT/EPRT address.
     pub connects_back: bool,
+    /// Folders and their listings (`("/site", "drwx… cgi\r\n")`): CWD works only into
+    /// them and LIST lists the current one. Empty: CWD always works and LIST sends `listing`.
+    pub tree: Vec<(String, String)>,
 }
 
 /// A running fake server.
@@ -99,6 +102,18 @@ async fn reply(w: &mut tokio::net::tcp::OwnedWriteHalf, text: &str) -> std::io::
     w.write_all(format!("{text}\r\n").as_bytes()).await
 }
 
+/// What LIST sends in the folder `cwd`.
+fn listing_of<'a>(script: &'a Script, cwd: &str) -> &'a str {
+    if script.tree.is_empty() {
+        return &script.listing;
+    }
+    script
+        .tree
+        .iter()
+        .find(|(path, _)| path == cwd)
+        .map_or("", |(_, listing)| listing.as_str())
+}
+
 /// The address a PORT (`h1,h2,h3,h4,p1,p2`) or EPRT (`|1|ip|port|`) argument names.
 fn active_address(verb: &str, arg: &str) -> Option<std::net::SocketAddr> {
     if verb.eq_ignore_ascii_case("EPRT") {
@@ -135,6 +150,7 @@ async fn session(socket: TcpStream, script: Arc<Script>, seen: Seen) -> std::io:
     let mut lines = BufReader::new(r).lines();
     let mut data: Option<TcpListener> = None;
     let mut active: Option<std::net::SocketAddr> = None;
+    let mut cwd = "/".to_owned();
     let mut offset = 0usize;
     while let Some(line) = lines.next_line().await? {
         let (verb, arg) = line.split_once(' ').unwrap_or((line.as_str(), ""));
@@ -170,7 +186,13 @@ async fn session(socket: TcpStream, script: Arc<Script>, seen: Seen) -> std::io:
                 }
                 reply(&mut w, "200 SITE command successful").await?;
             }
-            "CWD" => reply(&mut w, "250 ok").await?,
+            "CWD" if !script.tree.is_empty() && !script.tree.iter().any(|(p, _)| p == arg) => {
+                reply(&mut w, "550 not a folder").await?;
+            }
+            "CWD" => {
+                cwd = arg.to_owned();
+                reply(&mut w, "250 ok").await?;
+            }
             "SIZE" if arg == "/file.bin" => {
                 reply(&mut w, &format!("213 {}", script.file.len())).await?;
             }
@@ -214,7 +236,7 @@ async fn session(socket: TcpStream, script: Arc<Script>, seen: Seen) -> std::io:
                 reply(&mut w, "150 connecting back").await?;
                 let target = active.take().unwrap_or_else(|| ([127, 0, 0, 1], 0).into());
                 let mut d = TcpStream::connect(target).await?;
-                d.write_all(script.listing.as_bytes()).await?;
+                d.write_all(listing_of(&script, &cwd).as_bytes()).await?;
                 drop(d);
                 reply(&mut w, "226 done").await?;
             }
@@ -232,7 +254,7 @@ async fn session(socket: TcpStream, script: Arc<Script>, seen: Seen) -> std::io:
                 reply(&mut w, "150 opening data connection").await?;
                 let (mut d, _) = l.accept().await?;
                 if !is_retr {
-                    d.write_all(script.listing.as_bytes()).await?;
+                    d.write_all(listing_of(&script, &cwd).as_bytes()).await?;
                     drop(d);
                     reply(&mut w, "226 done").await?;
                     continue;

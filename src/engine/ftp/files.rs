@@ -13,6 +13,11 @@ use crate::engine::error::{EngineError, EngineResult};
 use crate::model::entry::{Entry, EntryKind};
 use crate::model::path::RemotePath;
 
+/// How deep a recursive chmod goes before it stops.
+pub const MAX_TREE_DEPTH: usize = 64;
+/// How many folders a recursive chmod visits before it stops.
+pub const MAX_TREE_FOLDERS: usize = 100_000;
+
 impl FtpVfs {
     /// Lists a folder: MLSD when advertised, else CWD + LIST; parsed by Skiff's own parsers.
     pub async fn list(&mut self, path: &RemotePath) -> EngineResult<Vec<Entry>> {
@@ -167,6 +172,55 @@ impl FtpVfs {
         self.command(&format!("SITE CHMOD {mode} {path}"), &[200, 250])
             .await
             .map(drop)
+    }
+
+    /// Sets the mode of the folder `path` and of what is inside it, at every depth, as `recurse`
+    /// says (files, folders, or both; links are left alone). Walks without recursion; a tree
+    /// deeper than [`MAX_TREE_DEPTH`] or with more than [`MAX_TREE_FOLDERS`] folders (a
+    /// hostile server's endless tree) stops with an error.
+    pub async fn chmod_tree(
+        &mut self,
+        path: &RemotePath,
+        mode: u32,
+        recurse: crate::protocol::Recurse,
+    ) -> EngineResult<()> {
+        let is_dir = self.stat(path).await?.is_some_and(|e| e.is_dir());
+        if !is_dir {
+            // A file given to a recursive chmod: the filter decides.
+            return if recurse.files {
+                self.chmod(path, mode).await
+            } else {
+                Ok(())
+            };
+        }
+        if recurse.folders {
+            self.chmod(path, mode).await?;
+        }
+        let mut folders = vec![(path.clone(), 0usize)];
+        let mut visited = 0usize;
+        while let Some((folder, depth)) = folders.pop() {
+            visited += 1;
+            if depth > MAX_TREE_DEPTH || visited > MAX_TREE_FOLDERS {
+                return Err(EngineError::Protocol(format!(
+                    "{path} is more than {MAX_TREE_DEPTH} folders deep or holds more than \
+                     {MAX_TREE_FOLDERS} folders; stopped at {folder}"
+                )));
+            }
+            for entry in self.list(&folder).await? {
+                let child = folder.join(&entry.name);
+                match entry.kind {
+                    EntryKind::Dir => {
+                        if recurse.folders {
+                            self.chmod(&child, mode).await?;
+                        }
+                        folders.push((child, depth + 1));
+                    }
+                    EntryKind::File if recurse.files => self.chmod(&child, mode).await?,
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Says goodbye (best effort, bounded).

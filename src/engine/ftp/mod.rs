@@ -5,6 +5,7 @@
 mod active_log;
 pub mod data;
 mod files;
+pub use files::{MAX_TREE_DEPTH, MAX_TREE_FOLDERS};
 pub mod listing;
 mod reply;
 pub mod tls;
