@@ -166,6 +166,9 @@ combo() { # SCHEME MODE PORT [HOST]
     sk "mkdir" mkdir "$base/$p-dir" &&
     sk "put -r tree" put -r "$fx/tree" "$base/$p-dir" &&
     sk "ls -l the folder" ls -l "$base/$p-dir/" &&
+    sk "chmod -r 750 the folder" chmod -r 750 "$base/$p-dir" &&
+    sk "ls -l inside after chmod -r" ls -l "$base/$p-dir/tree/sub/" &&
+    check "chmod -r reached a file two folders down" chmod_shown b.bin rwxr-x--- &&
     sk "ls --json the tree" ls --json "$base/$p-dir/tree" &&
     json_check "ls shows the tree" "a.txt|file|2" "with space.txt|file" "empty.txt|file|0" \
       "sub|dir" "emptydir|dir" &&
