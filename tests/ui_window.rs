@@ -401,6 +401,20 @@ fn shift_click_selects_a_range() {
     );
 }
 
+/// Selects the row labelled `row` and opens "File permissions…" from its menu.
+fn open_permissions(w: &mut window::Window, row: &str) {
+    w.harness.get_by_label(row).click();
+    w.harness.step();
+    w.harness.get_by_label(row).click_secondary();
+    w.harness.run_steps(2);
+    w.wait_for_label("File permissions…");
+    w.harness
+        .get_by_role_and_label(Role::Button, "File permissions…")
+        .click();
+    w.harness.run_steps(2);
+    w.wait_for_label("Numeric value:");
+}
+
 #[test]
 fn file_permissions_are_set_from_the_row_menu() {
     use common::fake::{FakeServer, Script};
@@ -417,16 +431,7 @@ fn file_permissions_are_set_from_the_row_menu() {
             .iter()
             .any(|e| e.name == "run.cgi")
     });
-    w.harness.get_by_label("📄 run.cgi").click();
-    w.harness.step();
-    w.harness.get_by_label("📄 run.cgi").click_secondary();
-    w.harness.run_steps(2);
-    w.wait_for_label("File permissions…");
-    w.harness
-        .get_by_role_and_label(Role::Button, "File permissions…")
-        .click();
-    w.harness.run_steps(2);
-    w.wait_for_label("Numeric value:");
+    open_permissions(&mut w, "📄 run.cgi");
     // The dialog starts from what the listing shows.
     let shown = w
         .harness
@@ -476,15 +481,7 @@ fn folder_permissions_recurse_to_files_only_when_asked() {
     w.wait_until("the remote folder listed", |app| {
         app.state().remote.entries.iter().any(|e| e.name == "cgi")
     });
-    w.harness.get_by_label("📁 cgi").click();
-    w.harness.step();
-    w.harness.get_by_label("📁 cgi").click_secondary();
-    w.harness.run_steps(2);
-    w.wait_for_label("File permissions…");
-    w.harness
-        .get_by_role_and_label(Role::Button, "File permissions…")
-        .click();
-    w.harness.run_steps(2);
+    open_permissions(&mut w, "📁 cgi");
     w.wait_for_label("Recurse into subfolders");
     w.replace_text("Numeric value:", "755");
     w.harness.get_by_label("Recurse into subfolders").click();
