@@ -12,7 +12,8 @@ use common::{PASSWORD, TestServer, bytes, fake};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use skiff::app::actions::Action;
-use skiff::app::queue::{ItemState, TransferSettings};
+use skiff::app::queue::ItemState;
+use skiff::app::transfer_settings::TransferSettings;
 use skiff::app::transfers::QueueAction;
 use window::{Window, open_window, open_window_with};
 

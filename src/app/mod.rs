@@ -14,6 +14,7 @@ pub mod sites;
 pub mod state;
 pub mod store_jobs;
 pub mod store_thread;
+pub mod transfer_settings;
 pub mod transfers;
 pub mod tree;
 
@@ -121,7 +122,7 @@ impl SkiffApp {
                 .insert(connect::certificate_key(host, *port), sha256.clone());
         }
         let wake = ctx.clone();
-        state.queue.settings = queue::TransferSettings::from_file(&start.settings);
+        state.queue.settings = transfer_settings::TransferSettings::from_file(&start.settings);
         let start_theme = state.queue.settings.theme;
         let limits = (
             start.settings.download_limit_kib.saturating_mul(1024),

@@ -1,6 +1,7 @@
 //! The window's transfer queue as plain data: items in order, their states, the settings that
-//! drive them, and `pump`, which starts the next items on free transfer connections. Pure: the
-//! reducer feeds it engine events, `actions` feeds it what the user asked for.
+//! drive them (`app::transfer_settings`), and `pump`, which starts the next items on free
+//! transfer connections. Pure: the reducer feeds it engine events, `actions` feeds it what the
+//! user asked for.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -9,6 +10,8 @@ use crate::model::path::RemotePath;
 use crate::model::transfer::{Direction, Progress, TransferId};
 use crate::protocol::{Command, ExistingTarget, RequestId, ScannedFile, SessionId};
 use crate::store::queue_file::SavedTransfer;
+
+use super::transfer_settings::TransferSettings;
 
 /// Names one item of the queue for its whole life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -125,88 +128,6 @@ impl QueueTab {
             ),
             Self::Failed => matches!(state, ItemState::Failed(_)),
             Self::Successful => matches!(state, ItemState::Done | ItemState::Skipped),
-        }
-    }
-}
-
-/// The settings (kept in `settings.toml`): transfers, the default data-connection mode and
-/// the theme.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransferSettings {
-    /// The data-connection mode of quick connections.
-    pub data_mode: crate::model::site::DataMode,
-    /// The window's theme.
-    pub theme: crate::store::settings::Theme,
-    /// Files moved at once, each on its own connection (1 to 10).
-    pub connections: usize,
-    /// What to do when a target exists; `Refuse` means ask.
-    pub existing: ExistingTarget,
-    /// Keep modification times.
-    pub keep_times: bool,
-    /// Download limit in KiB/s (0: none).
-    pub download_limit_kib: u64,
-    /// Upload limit in KiB/s (0: none).
-    pub upload_limit_kib: u64,
-}
-
-impl Default for TransferSettings {
-    fn default() -> Self {
-        Self {
-            data_mode: crate::model::site::DataMode::Auto,
-            theme: crate::store::settings::Theme::System,
-            connections: 2,
-            existing: ExistingTarget::Refuse,
-            keep_times: true,
-            download_limit_kib: 0,
-            upload_limit_kib: 0,
-        }
-    }
-}
-
-impl TransferSettings {
-    /// The settings as the settings file has them.
-    #[must_use]
-    pub fn from_file(file: &crate::store::settings::Settings) -> Self {
-        use crate::store::settings::OnExisting;
-        Self {
-            data_mode: file.data_mode,
-            theme: file.theme,
-            connections: file.connections.clamp(1, 10),
-            existing: match file.on_existing {
-                OnExisting::Ask => ExistingTarget::Refuse,
-                OnExisting::Overwrite => ExistingTarget::Overwrite,
-                OnExisting::OverwriteIfNewer => ExistingTarget::OverwriteIfNewer,
-                OnExisting::OverwriteIfSizeDiffers => ExistingTarget::OverwriteIfSizeDiffers,
-                OnExisting::Resume => ExistingTarget::Resume,
-                OnExisting::Rename => ExistingTarget::Rename,
-                OnExisting::Skip => ExistingTarget::Skip,
-            },
-            keep_times: file.keep_times,
-            download_limit_kib: file.download_limit_kib,
-            upload_limit_kib: file.upload_limit_kib,
-        }
-    }
-
-    /// The settings as the settings file keeps them.
-    #[must_use]
-    pub fn to_file(&self) -> crate::store::settings::Settings {
-        use crate::store::settings::{OnExisting, Settings};
-        Settings {
-            connections: self.connections,
-            data_mode: self.data_mode,
-            on_existing: match self.existing {
-                ExistingTarget::Refuse => OnExisting::Ask,
-                ExistingTarget::Overwrite => OnExisting::Overwrite,
-                ExistingTarget::OverwriteIfNewer => OnExisting::OverwriteIfNewer,
-                ExistingTarget::OverwriteIfSizeDiffers => OnExisting::OverwriteIfSizeDiffers,
-                ExistingTarget::Resume => OnExisting::Resume,
-                ExistingTarget::Rename => OnExisting::Rename,
-                ExistingTarget::Skip => OnExisting::Skip,
-            },
-            download_limit_kib: self.download_limit_kib,
-            upload_limit_kib: self.upload_limit_kib,
-            keep_times: self.keep_times,
-            theme: self.theme,
         }
     }
 }
@@ -542,104 +463,5 @@ impl QueueState {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn file(name: &str) -> ScannedFile {
-        ScannedFile {
-            local: PathBuf::from("/tmp/in").join(name),
-            remote: RemotePath::new("/www").join(name),
-            size: Some(10),
-            modified: None,
-        }
-    }
-
-    fn ids() -> impl FnMut() -> RequestId {
-        let mut n = 0;
-        move || {
-            n += 1;
-            RequestId(n)
-        }
-    }
-
-    #[test]
-    fn pump_hands_over_a_few_per_connection_in_order_and_only_for_the_site() {
-        let mut q = QueueState::default();
-        q.settings.connections = 1;
-        q.push(Direction::Download, file("a"), "ftp://h");
-        q.push(Direction::Download, file("elsewhere"), "ftp://other");
-        for i in 0..SENT_PER_CONNECTION {
-            q.push(Direction::Download, file(&format!("f{i}")), "ftp://h");
-        }
-        let mut next = ids();
-        let sent = q.pump(SessionId(1), "ftp://h", &mut next);
-        assert_eq!(sent.len(), SENT_PER_CONNECTION);
-        let in_engine: Vec<String> = q
-            .items
-            .iter()
-            .filter(|i| i.state.in_engine())
-            .map(QueueItem::name)
-            .take(2)
-            .collect();
-        assert_eq!(in_engine, ["a", "f0"], "in order, other sites left out");
-        assert!(
-            q.pump(SessionId(1), "ftp://h", &mut next).is_empty(),
-            "full"
-        );
-        q.set_state(q.items[0].id, ItemState::Done);
-        let more = q.pump(SessionId(1), "ftp://h", &mut next);
-        assert_eq!(more.len(), 1, "a free place takes the next item");
-        q.running = false;
-        q.set_state(q.items[2].id, ItemState::Done);
-        assert!(
-            q.pump(SessionId(1), "ftp://h", &mut next).is_empty(),
-            "paused"
-        );
-    }
-
-    #[test]
-    fn tabs_count_and_moves_reorder() {
-        let mut q = QueueState::default();
-        let a = q.push(Direction::Upload, file("a"), "s");
-        let b = q.push(Direction::Upload, file("b"), "s");
-        let c = q.push(Direction::Upload, file("c"), "s");
-        q.set_state(a, ItemState::Done);
-        q.set_state(b, ItemState::Failed("x".into()));
-        assert_eq!(q.counts(), [1, 1, 1]);
-        q.move_item(c, true);
-        assert_eq!(q.items[0].id, c);
-        q.move_item(c, false);
-        assert_eq!(q.items[2].id, c);
-        q.retry_failed();
-        assert_eq!(q.item(b).unwrap().state, ItemState::Queued);
-        assert!(q.item(b).unwrap().resume, "a retry continues");
-        q.clear_successful();
-        assert!(q.item(a).is_none());
-    }
-
-    #[test]
-    fn saved_queues_keep_pending_and_failed_items_once() {
-        let mut q = QueueState::default();
-        let a = q.push(Direction::Download, file("a"), "s");
-        let b = q.push(Direction::Download, file("b"), "s");
-        let c = q.push(Direction::Download, file("c"), "s");
-        q.set_state(a, ItemState::Done);
-        q.set_state(b, ItemState::Failed("550 gone".into()));
-        q.set_state(c, ItemState::Running(RequestId(4)));
-        let saved = q.to_saved();
-        assert_eq!(saved.len(), 2);
-        let back = QueueState::from_saved(saved);
-        let states: Vec<(String, ItemState)> = back
-            .items
-            .iter()
-            .map(|i| (i.name(), i.state.clone()))
-            .collect();
-        assert_eq!(
-            states,
-            [
-                ("b".to_owned(), ItemState::Failed("550 gone".into())),
-                ("c".to_owned(), ItemState::Queued)
-            ]
-        );
-    }
-}
+#[path = "queue_tests.rs"]
+mod tests;

@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use super::actions::Action;
-use super::queue::{ItemId, ItemState, QueueTab, Scan, TransferSettings};
+use super::queue::{ItemId, ItemState, QueueTab, Scan};
 use super::state::{AppState, Dialog, Pending, Side};
+use super::transfer_settings::TransferSettings;
 use crate::model::path::RemotePath;
 use crate::model::transfer::{Direction, TransferState};
 use crate::protocol::{

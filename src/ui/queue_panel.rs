@@ -8,7 +8,8 @@ use egui::{Align, Layout, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use crate::app::actions::Action;
-use crate::app::queue::{ItemState, QueueItem, QueueState, QueueTab, TransferSettings};
+use crate::app::queue::{ItemState, QueueItem, QueueState, QueueTab};
+use crate::app::transfer_settings::TransferSettings;
 use crate::app::transfers::QueueAction;
 use crate::model::appearance::Theme;
 use crate::model::path::escape_control;
