@@ -162,8 +162,22 @@ fn reply(reader: &mut BufReader<TcpStream>) -> String {
     }
 }
 
-/// The DER of the certificate the server presents after AUTH TLS, fetched by hand.
+/// The DER of the certificate the server presents after AUTH TLS, fetched by hand. libunftp
+/// races its switch to TLS after 234 and may garble the handshake on a busy machine (Skiff
+/// tries again too): up to 3 tries.
 fn server_certificate(port: u16) -> Vec<u8> {
+    let mut last = None;
+    for attempt in 0..3u64 {
+        std::thread::sleep(Duration::from_millis(100 * attempt));
+        match try_server_certificate(port) {
+            Ok(der) => return der,
+            Err(e) => last = Some(e),
+        }
+    }
+    panic!("no certificate after 3 tries: {last:?}");
+}
+
+fn try_server_certificate(port: u16) -> std::io::Result<Vec<u8>> {
     let socket = TcpStream::connect(("127.0.0.1", port)).unwrap();
     socket
         .set_read_timeout(Some(Duration::from_secs(20)))
@@ -186,9 +200,9 @@ fn server_certificate(port: u16) -> Vec<u8> {
     let name = ServerName::try_from("127.0.0.1").unwrap();
     let mut tls = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
     while tls.is_handshaking() {
-        tls.complete_io(&mut socket).unwrap();
+        tls.complete_io(&mut socket)?;
     }
-    tls.peer_certificates().unwrap()[0].as_ref().to_vec()
+    Ok(tls.peer_certificates().unwrap()[0].as_ref().to_vec())
 }
 
 /// Lowercase hex SHA-256 of `der` (rustls's own SHA-256, independent of Skiff's).
