@@ -14,9 +14,13 @@ use std::process::Command as Process;
 use std::time::Duration;
 
 use assert_cmd::Command;
+use common::namespace::{Run, rerun_inside};
 use common::{TestServer, bytes};
 
+/// Set in the run inside the namespace.
 const INSIDE: &str = "SKIFF_TEST_INSIDE_MOUNT_NS";
+/// A mount namespace of its own.
+const UNSHARE: &str = "--mount";
 const TEST_NAME: &str = "a_full_disk_fails_clearly_and_destroys_nothing";
 
 fn skiff() -> Command {
@@ -28,8 +32,7 @@ fn skiff() -> Command {
 
 #[test]
 fn a_full_disk_fails_clearly_and_destroys_nothing() {
-    if std::env::var_os(INSIDE).is_none() {
-        outside();
+    if let Run::Done = rerun_inside(UNSHARE, INSIDE, TEST_NAME) {
         return;
     }
     let disk = tempfile::tempdir().unwrap();
@@ -85,50 +88,4 @@ fn a_full_disk_fails_clearly_and_destroys_nothing() {
     assert_eq!(std::fs::read(disk.path().join("big.bin")).unwrap(), theirs);
     drop(server);
     let _ = Process::new("umount").arg(disk.path()).status();
-}
-
-/// Runs this test again inside a new mount namespace and reports its outcome.
-fn outside() {
-    let exe = std::env::current_exe().unwrap();
-    let exe = exe.to_str().unwrap();
-    let output = match Process::new("unshare")
-        .args([
-            "--mount",
-            exe,
-            "--exact",
-            TEST_NAME,
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(INSIDE, "1")
-        .output()
-    {
-        Ok(output) => output,
-        Err(e) => {
-            eprintln!("skipped: unshare cannot run here ({e})");
-            return;
-        }
-    };
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let skipped = if stderr.starts_with("unshare:") {
-        Some(stderr.trim().to_owned())
-    } else {
-        stdout
-            .lines()
-            .find_map(|l| l.strip_prefix("SKIPPED: "))
-            .map(str::to_owned)
-    };
-    if let Some(why) = skipped {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI runs as root with unshare and mount, yet: {why}"
-        );
-        eprintln!("skipped: no private tmpfs can be mounted here ({why})");
-        return;
-    }
-    assert!(
-        output.status.success() && stdout.contains("1 passed"),
-        "inside the mount namespace:\n{stdout}\n{stderr}"
-    );
 }

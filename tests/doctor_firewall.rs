@@ -5,8 +5,7 @@
 //! it; the doctor must say so and recommend passive mode.
 //!
 //! Needs root (or `CAP_NET_ADMIN` and `CAP_SYS_ADMIN`), unshare and iptables; it says why it
-//! skipped where it cannot run. Under CI (`CI` set) a missing iptables is a failure: CI
-//! installs it.
+//! skipped where it cannot run. Under CI (`CI` set) it must run: CI installs iptables.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -15,6 +14,7 @@ mod common;
 use std::process::Command;
 use std::time::Duration;
 
+use common::namespace::{Run, rerun_inside};
 use common::{ServerOptions, TestServer};
 use skiff::engine::doctor::{Probe, diagnose_with};
 use skiff::engine::log::LogSink;
@@ -42,6 +42,8 @@ fn run(program: &str, args: &[&str]) -> Result<(), String> {
 
 /// Set in the run inside the namespace.
 const INSIDE: &str = "SKIFF_TEST_INSIDE_NETNS";
+/// A network namespace of its own.
+const UNSHARE: &str = "--net";
 const TEST_NAME: &str =
     "a_firewall_dropping_the_connect_back_fails_active_mode_and_passive_is_recommended";
 
@@ -70,8 +72,7 @@ fn firewall() -> Result<(), String> {
 
 #[test]
 fn a_firewall_dropping_the_connect_back_fails_active_mode_and_passive_is_recommended() {
-    if std::env::var_os(INSIDE).is_none() {
-        outside();
+    if let Run::Done = rerun_inside(UNSHARE, INSIDE, TEST_NAME) {
         return;
     }
     if let Err(why) = firewall() {
@@ -124,50 +125,5 @@ fn a_firewall_dropping_the_connect_back_fails_active_mode_and_passive_is_recomme
     assert!(
         took < Duration::from_secs(30),
         "every step is bounded: {took:?}"
-    );
-}
-
-/// Runs this test again inside a new network namespace and reports its outcome.
-fn outside() {
-    let exe = std::env::current_exe().unwrap();
-    let exe = exe.to_str().unwrap();
-    let output = match Command::new("unshare")
-        .args([
-            "--net",
-            exe,
-            "--exact",
-            TEST_NAME,
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(INSIDE, "1")
-        .output()
-    {
-        Ok(output) => output,
-        Err(e) => {
-            eprintln!("skipped: unshare cannot run here ({e})");
-            return;
-        }
-    };
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    if stderr.starts_with("unshare:") {
-        eprintln!(
-            "skipped: no network namespace can be made here ({})",
-            stderr.trim()
-        );
-        return;
-    }
-    if let Some(why) = stdout.lines().find_map(|l| l.strip_prefix("SKIPPED: ")) {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI installs iptables and runs as root, yet: {why}"
-        );
-        eprintln!("skipped: {why}");
-        return;
-    }
-    assert!(
-        output.status.success() && stdout.contains("1 passed"),
-        "inside the namespace:\n{stdout}\n{stderr}"
     );
 }

@@ -11,6 +11,7 @@
 )]
 
 pub mod fake;
+pub mod namespace;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
