@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod connect;
 pub mod doctor;
+mod file_ops;
 mod frame;
 pub mod queue;
 pub mod reduce;
